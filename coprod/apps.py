@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+
+class CoprodConfig(AppConfig):
+    name = "coprod"
+    verbose_name = "CoProd core"
+
+    def ready(self):
+        from coprod import lookups, signals
+        from coprod.middleware import stamp_session
+
+        user_logged_in.connect(stamp_session, dispatch_uid="coprod_stamp_session")
+        signals.connect()
+        lookups.register()
+        self.register_audit()
+
+    def register_audit(self):
+        from coprod import audit
+        from coprod.models import ContextFigure, Locality, Membership, Organisation, Partnership, Priority, User
+
+        audit.register(Partnership, partnership=lambda partnership: partnership.pk)
+        for model in (Locality, Priority, ContextFigure, Membership):
+            audit.register(model)
+        audit.register(Organisation, partnership=lambda organisation: None, m2m=["partnerships"])  # national
+        # Who may sign in and as what; never the password hash or the last login.
+        account = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
+        audit.register(User, partnership=lambda user: None, fields=[*account, "is_alliance_staff"])

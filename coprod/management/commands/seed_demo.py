@@ -1,0 +1,25 @@
+import importlib
+import os
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo partnerships, users and data. Safe to run again: nothing is duplicated."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD", "coprod-demo")
+        # Each app seeds its own part in `<app>/demo.py`, in INSTALLED_APPS order (core first), so the
+        # core never imports the apps that stand on it.
+        with transaction.atomic():
+            for config in apps.get_app_configs():
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as error:
+                    if error.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.seed(password=password, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo password for every user: {password}"))

@@ -1,0 +1,91 @@
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+
+from coprod.log import request_id
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+SESSION_STARTED = "coprod_session_started"
+SESSION_SEEN = "coprod_session_seen"
+SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60  # seconds
+SESSION_RENEW_EVERY = 5 * 60  # seconds
+
+logger = logging.getLogger("coprod.requests")
+
+
+def request_log(get_response):
+    """One line per request: id, method, path (never the query string), status and duration.
+
+    Query strings, bodies, names, emails, answers and pairing codes stay out of the log. The public
+    survey path holds its token, so it is logged as /s/…/.
+    """
+
+    def middleware(request):
+        token = request_id.set(request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex)
+        started = time.monotonic()
+        try:
+            response = get_response(request)
+            path = "/s/…/" if request.path.startswith("/s/") else request.path
+            logger.info(
+                "%s %s %s %.0fms", request.method, path, response.status_code, (time.monotonic() - started) * 1000
+            )
+            response.headers["X-Request-ID"] = request_id.get()
+            return response
+        finally:
+            request_id.reset(token)
+
+    return middleware
+
+
+def client_ip(request):
+    """The client's address: from the proxy's header when CLIENT_IP_META_KEY names one."""
+    return request.META.get(settings.CLIENT_IP_META_KEY) or request.META.get("REMOTE_ADDR", "")
+
+
+def login_username(request, credentials):
+    """The username django-axes records for a login attempt, cut to its column's length.
+
+    Junk (a megabyte-long "username") must be counted as a failed guess, not raise a database error.
+    """
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username)[:150]
+
+
+def permissions_policy(get_response):
+    """CoProd uses no camera, microphone, location or payment: say so to the browser on every response."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware
+
+
+def session_lifetime(get_response):
+    """Sign users out after 30 idle minutes, and 12 hours after they signed in however active.
+
+    The idle clock is Django's session expiry (SESSION_COOKIE_AGE), renewed by saving the session at most
+    every few minutes rather than on every request.
+    """
+
+    def middleware(request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(SESSION_STARTED, 0) > SESSION_ABSOLUTE_LIFETIME:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if now - request.session.get(SESSION_SEEN, 0) > SESSION_RENEW_EVERY:
+                request.session[SESSION_SEEN] = now
+        return get_response(request)
+
+    return middleware
+
+
+def stamp_session(sender, request, user, **kwargs):
+    """On login (a user_logged_in receiver): start the session's clocks."""
+    request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = int(time.time())

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from coprod import views
+from coprod.forms import PasswordResetForm
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("partnerships/", views.partnership_list, name="partnership-list"),
+    path("partnerships/new/", views.partnership_create, name="partnership-create"),
+    path("partnerships/<int:pk>/", views.partnership_detail, name="partnership-detail"),
+    path("partnerships/<int:pk>/edit/", views.partnership_edit, name="partnership-edit"),
+    path("partnerships/<int:pk>/members/add/", views.member_add, name="member-add"),
+    path("partnerships/<int:pk>/members/<int:member_pk>/", views.member_edit, name="member-edit"),
+    path("partnerships/<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member-remove"),
+    path("partnerships/<int:pk>/audit/", views.partnership_audit_trail, name="partnership-audit-trail"),
+    path("partnerships/<int:pk>/<slug:kind>/", views.partnership_list_edit, name="partnership-list-edit"),
+    path("audit/", views.audit_trail, name="audit-trail"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_edit, name="user-edit"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/new/", views.organisation_create, name="organisation-create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("", include("workshops.urls")),
+    path("", include("surveys.urls")),
+    path("", include("projects.urls")),
+]
+
+handler500 = "coprod.errors.server_error"

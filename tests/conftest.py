@@ -1,0 +1,65 @@
+"""Personas: one user per role around one partnership, plus an outsider from another partnership."""
+
+import pytest
+from django.conf import settings
+
+from coprod.models import Role
+from tests.factories import MembershipFactory, PartnershipFactory, UserFactory
+
+# Production hashes passwords slowly on purpose; tests create hundreds of users.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def partnership(db):
+    return PartnershipFactory(name="North Ayrshire HSCP", council_area="North Ayrshire")
+
+
+@pytest.fixture
+def other_partnership(db):
+    return PartnershipFactory(name="Aberdeen City HSCP", council_area="Aberdeen City")
+
+
+def _member(partnership, role, username):
+    return MembershipFactory(partnership=partnership, role=role, user=UserFactory(username=username)).user
+
+
+@pytest.fixture
+def lead(partnership):
+    return _member(partnership, Role.LEAD, "lead")
+
+
+@pytest.fixture
+def facilitator(partnership):
+    return _member(partnership, Role.FACILITATOR, "facilitator")
+
+
+@pytest.fixture
+def viewer(partnership):
+    return _member(partnership, Role.VIEWER, "viewer")
+
+
+@pytest.fixture
+def outsider(other_partnership):
+    """A lead, but of another partnership: everything of `partnership` is a 404 to them."""
+    return _member(other_partnership, Role.LEAD, "outsider")
+
+
+@pytest.fixture
+def alliance(db):
+    return UserFactory(username="alliance", is_alliance_staff=True)
+
+
+PERSONAS = ["anonymous", "outsider", "viewer", "facilitator", "lead", "alliance"]
+
+
+@pytest.fixture
+def as_persona(request, client):
+    """Log the client in as the named persona (or not, for 'anonymous') and return it."""
+
+    def login(name):
+        if name != "anonymous":
+            client.force_login(request.getfixturevalue(name))
+        return client
+
+    return login

@@ -1,0 +1,62 @@
+import time
+
+from django.contrib.sessions.models import Session
+from django.db import OperationalError, connection
+from django.urls import reverse
+
+from coprod.middleware import SESSION_SEEN, SESSION_STARTED
+
+
+def test_session_ends_twelve_hours_after_login_however_active(client, lead):
+    client.force_login(lead)
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - 12 * 60 * 60 - 1
+    session.save()
+
+    response = client.get(reverse("partnership-list"))
+
+    assert response.url == f"{reverse('login')}?next=/partnerships/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_session_activity_renews_idle_clock_every_few_minutes(client, lead):
+    client.force_login(lead)
+    session = client.session
+    session[SESSION_SEEN] = int(time.time()) - 6 * 60
+    session.save()
+
+    client.get(reverse("home"))
+
+    assert int(time.time()) - client.session[SESSION_SEEN] < 5
+
+
+def test_logout_ends_the_session_on_the_server(client, lead):
+    client.force_login(lead)
+    session_key = client.session.session_key
+
+    client.post(reverse("logout"))
+
+    assert not Session.objects.filter(session_key=session_key).exists()
+
+
+def test_database_unreachable_answers_503_then_recovers(client, lead, settings):
+    client.force_login(lead)
+    client.raise_request_exception = False
+
+    def unreachable(execute, sql, params, many, context):
+        raise OperationalError("could not connect to server")
+
+    with connection.execute_wrapper(unreachable):
+        down = client.get(reverse("partnership-list"))
+    back = client.get(reverse("partnership-list"))
+
+    assert (down.status_code, down.headers["Retry-After"]) == (503, "30")
+    assert "briefly unavailable" in down.text
+    assert "could not connect" not in down.text
+    assert back.status_code == 200
+
+
+def test_every_response_carries_a_request_id(client):
+    response = client.get(reverse("home"), headers={"X-Request-ID": "abc123"})
+
+    assert response.headers["X-Request-ID"] == "abc123"
