@@ -1,0 +1,209 @@
+"""Demo answers for North Ayrshire's Exploring New Ways of Working session (see README).
+
+34 attendees answer before and after (paired by their codes), 3 only before and 2 only after. The change
+follows what the source reports for that session (understanding of AHPs' and the third sector's work from
+about 29% to 79% agreeing; resources about +45 points; self-management about +30 points), now with the
+n's behind it. Seeded random numbers: the same answers every time; stored through the services, and only
+once (a session whose surveys already have responses is left as it is).
+"""
+
+import datetime
+import random
+import uuid
+
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Phase, QuestionnaireTemplate, Response, Source, Survey
+from workshops.models import Session
+
+SESSION_TITLE = "Exploring New Ways of Working: North Ayrshire"
+TEMPLATE_TITLE = "Exploring New Ways of Working"
+PAIRED, PRE_ONLY, POST_ONLY = 34, 3, 2
+KEYS = uuid.UUID("5b0c4a52-2b57-4f51-9a0c-6f6d0e1c2018")
+
+# Per scale statement, in the template's order: how many of the 34 paired attendees agree before and after.
+AGREE_PAIRED = [
+    (10, 27),  # sound understanding of AHPs' and third sector work: 29% -> 79%
+    (12, 27),  # aware of local and national resources: 35% -> 79% (+44 points)
+    (15, 25),  # confident with a self-management approach: 44% -> 74% (+29 points)
+    (13, 24),  # knows whom to contact in the third sector
+    (24, 29),  # sees people who use services as equal partners
+    (9, 26),  # aware of the ALLIANCE and its self-management resources
+]
+DONT_KNOW_BEFORE = {3: 2, 5: 3}  # statement index -> "Don't know" answers before the session
+
+WRITTEN = [
+    "Phone the Ayrshire Community Trust before I refer someone on, to see what is already out there.",
+    "Use the ALLIANCE's self-management resources with the people on my caseload.",
+    "Ask people what matters to them at the first appointment, not just what is the matter with them.",
+    "Invite a third sector colleague to our team meeting every month.",
+    "Find out which community groups meet in Kilwinning and share the list with the team.",
+    "Keep working with the group on the cross-sector info-graphic.",
+    "Talk to carers earlier about what support they already have.",
+    "Try a good conversation approach in my next reviews.",
+]
+MORE = ["More time for the local projects, please.", "Great to meet people from other sectors."]
+
+
+# Aberdeen City's Co-production Star workshops (seeded by workshops.demo), so that the partnership and national
+# results have more than one session and partnership to show: (title, paired, before only, after only).
+# One session has fewer than 10 paired, to show the "too few responses" warning on its debrief.
+ABERDEEN_SESSIONS = [
+    ("Co-production Star: an introduction", 16, 2, 1),
+    ("Co-commissioning and co-design", 12, 1, 2),
+    ("Co-delivery with communities", 8, 2, 0),
+    ("Co-assessment: learning what changed", 14, 1, 1),
+]
+# Per scale statement: the share of paired attendees agreeing before and after (smaller changes than Irvine's).
+ABERDEEN_AGREE = [(0.35, 0.65), (0.4, 0.7), (0.45, 0.6), (0.4, 0.6), (0.6, 0.75), (0.3, 0.55)]
+
+
+def seed(*, password, stdout):
+    session = Session.objects.filter(title=SESSION_TITLE).first()
+    template = QuestionnaireTemplate.objects.filter(partnership=None, title=TEMPLATE_TITLE).first()
+    if template is not None:
+        _seed_aberdeen(template, stdout)
+    if session is None or template is None:
+        return
+    if Response.objects.filter(survey__session=session).exists():
+        stdout.write("  Questionnaires: North Ayrshire's answers already there")
+        return
+    pre, post = _surveys(session, template)
+    rng = random.Random(2018)
+    before, after = _answers(rng)
+
+    pre_scale_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
+    post_items = list(post.items.select_related("statement"))
+    post_scale_ids = [i.statement_id for i in post_items if i.statement.is_scale]
+    post_text_ids = [i.statement_id for i in post_items if not i.statement.is_scale]
+    start = _moment(session.date, session.start_time)
+    end = _moment(session.date, session.end_time)
+
+    codes = []
+    for person in range(PAIRED + PRE_ONLY):
+        answers = dict(zip(pre_scale_ids, before[person], strict=True))
+        paper = person == PAIRED + PRE_ONLY - 1  # one latecomer filled in a paper form
+        submitted = services.response_submit(
+            survey=pre,
+            submission_key=uuid.uuid5(KEYS, f"pre-{person}"),
+            answers=answers,
+            source=Source.PAPER if paper else Source.ONLINE,
+            now=start - datetime.timedelta(minutes=20) + datetime.timedelta(seconds=30 * person),
+        )
+        codes.append(submitted.response.pairing_code)
+
+    for person in range(PAIRED + POST_ONLY):
+        answers = dict(zip(post_scale_ids, after[person], strict=True))
+        if person < len(WRITTEN):
+            answers[post_text_ids[0]] = WRITTEN[person]
+        if person in (3, 11):
+            answers[post_text_ids[1]] = MORE[person % 2]
+        services.response_submit(
+            survey=post,
+            submission_key=uuid.uuid5(KEYS, f"post-{person}"),
+            answers=answers,
+            pairing_code=codes[person] if person < PAIRED else "",
+            now=end + datetime.timedelta(seconds=30 * person),
+        )
+    stdout.write(
+        f"  Questionnaires: North Ayrshire's answers, {PAIRED} paired, {PRE_ONLY} before only, {POST_ONLY} after only"
+    )
+
+
+def _moment(day, time):
+    return datetime.datetime.combine(day, time, tzinfo=timezone.get_current_timezone())
+
+
+def _surveys(session, template):
+    existing = {survey.phase: survey for survey in Survey.objects.filter(session=session)}
+    start = _moment(session.date, session.start_time)
+    end = _moment(session.date, session.end_time)
+    windows = {
+        Phase.PRE: (start - datetime.timedelta(days=7), start + datetime.timedelta(hours=1)),
+        Phase.POST: (end - datetime.timedelta(hours=1), end + datetime.timedelta(days=7)),
+    }
+    surveys = []
+    for phase in (Phase.PRE, Phase.POST):
+        opens_at, closes_at = windows[phase]
+        survey = existing.get(phase) or services.survey_create(
+            session=session, phase=phase, template=template, opens_at=opens_at, closes_at=closes_at
+        )
+        surveys.append(survey)
+    return surveys
+
+
+def _answers(rng, *, paired=PAIRED, pre_only=PRE_ONLY, post_only=POST_ONLY, agree=AGREE_PAIRED, dont_know=None):
+    """(before, after): per person, one value per scale statement (1-5, None for Don't know).
+
+    The first `paired` people answer both; `agree` gives, per statement, how many of them agree before and after.
+    """
+    dont_know = DONT_KNOW_BEFORE if dont_know is None else dont_know
+    people_before = paired + pre_only
+    people_after = paired + post_only
+    before = [[None] * len(agree) for _ in range(people_before)]
+    after = [[None] * len(agree) for _ in range(people_after)]
+    for index, (agree_pre, agree_post) in enumerate(agree):
+        both = list(range(paired))
+        agreed_before = set(rng.sample(both, agree_pre))
+        # Most who agreed before still agree after; one changes their mind; the rest of the rise is new.
+        stays = set(rng.sample(sorted(agreed_before), min(agree_pre - 1, agree_post)))
+        newly = set(rng.sample([p for p in both if p not in stays], agree_post - len(stays)))
+        agreed_after = stays | newly
+        unsure = set(rng.sample([p for p in both if p not in agreed_before], dont_know.get(index, 0)))
+        for person in both:
+            before[person][index] = None if person in unsure else _value(rng, person in agreed_before, True)
+            after[person][index] = _value(rng, person in agreed_after, False)
+        for person in range(paired, people_before):
+            before[person][index] = _value(rng, rng.random() < agree_pre / paired, True)
+        for person in range(paired, people_after):
+            after[person][index] = _value(rng, rng.random() < agree_post / paired, False)
+    return before, after
+
+
+def _seed_aberdeen(template, stdout):
+    """Answers for four of Aberdeen City's Co-production Star workshops, through the services, once."""
+    seeded = 0
+    for number, (title, paired, pre_only, post_only) in enumerate(ABERDEEN_SESSIONS):
+        session = Session.objects.filter(title=title, partnership__name__icontains="Aberdeen").first()
+        if session is None or Response.objects.filter(survey__session=session).exists():
+            continue
+        pre, post = _surveys(session, template)
+        rng = random.Random(2017 + number)
+        agree = [(max(1, round(low * paired)), round(high * paired)) for low, high in ABERDEEN_AGREE]
+        before, after = _answers(
+            rng, paired=paired, pre_only=pre_only, post_only=post_only, agree=agree, dont_know={2: 1}
+        )
+        scale_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
+        post_ids = [i.statement_id for i in post.items.select_related("statement") if i.statement.is_scale]
+        start = _moment(session.date, session.start_time)
+        end = _moment(session.date, session.end_time)
+        codes = []
+        for person, values in enumerate(before):
+            submitted = services.response_submit(
+                survey=pre,
+                submission_key=uuid.uuid5(KEYS, f"aberdeen-{number}-pre-{person}"),
+                answers=dict(zip(scale_ids, values, strict=True)),
+                source=Source.PAPER,  # the programme used paper forms
+                pairing_code=f"AB{number}{person:03d}",
+                now=start,
+            )
+            codes.append(submitted.response.pairing_code)
+        for person, values in enumerate(after):
+            services.response_submit(
+                survey=post,
+                submission_key=uuid.uuid5(KEYS, f"aberdeen-{number}-post-{person}"),
+                answers=dict(zip(post_ids, values, strict=True)),
+                source=Source.PAPER,
+                pairing_code=codes[person] if person < paired else "",
+                now=end,
+            )
+        seeded += 1
+    if seeded:
+        stdout.write(f"  Questionnaires: answers for {seeded} of Aberdeen City's Co-production Star workshops")
+
+
+def _value(rng, agrees, before):
+    if agrees:
+        return rng.choice([4, 4, 4, 5] if before else [4, 4, 5, 5])
+    return rng.choice([1, 2, 2, 3, 3, 3] if before else [2, 3, 3, 3])

@@ -1,0 +1,354 @@
+"""Validation only: the attendee's questionnaire, paper entry, surveys and templates."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from coprod.forms import OnceForm
+from coprod.models import Locality
+from surveys.models import (
+    DONT_KNOW,
+    PAIRING_ALPHABET,
+    ItemPhase,
+    Phase,
+    QuestionnaireTemplate,
+    Scale,
+    StatementKind,
+    Survey,
+)
+from surveys.services import TEXT_ANSWER_MAX_LENGTH, pairing_code_clean
+from workshops.models import Programme, SessionKind
+
+DONT_KNOW_VALUE = "dk"
+SCALE_CHOICES = [(str(value), label) for value, label in Scale.choices] + [(DONT_KNOW_VALUE, DONT_KNOW)]
+
+
+def field_name(statement_id):
+    return f"s{statement_id}"
+
+
+def _answer_value(raw):
+    return None if raw == DONT_KNOW_VALUE else int(raw)
+
+
+class ResponseForm(forms.Form):
+    """One field per statement the survey asks, built from its prefetched items (`survey.asked`).
+
+    The page draws the fields itself (large radio buttons in a fieldset each); labels here name the
+    statements by number, for the error summary at the top.
+    """
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.rows = []
+        for number, item in enumerate(survey.asked, start=1):
+            statement = item.statement
+            label = f"Statement {number}" if statement.is_scale else f"Question {number}"
+            if statement.is_scale:
+                field = forms.ChoiceField(
+                    label=label,
+                    choices=SCALE_CHOICES,
+                    widget=forms.RadioSelect,
+                    required=item.required,
+                    error_messages={
+                        "required": f"Choose an answer, or choose {DONT_KNOW}",
+                        "invalid_choice": "Choose one of the answers given",
+                    },
+                )
+            else:
+                field = forms.CharField(
+                    label=label,
+                    required=item.required,
+                    max_length=TEXT_ANSWER_MAX_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    error_messages={
+                        "required": "Write an answer",
+                        "max_length": "Keep your answer under 2,000 characters",
+                    },
+                )
+            name = field_name(statement.pk)
+            self.fields[name] = field
+            self.rows.append((item, name))
+        if survey.phase == Phase.POST:
+            self.fields["pairing_code"] = forms.CharField(
+                label="Your code from the first questionnaire",
+                required=False,
+                max_length=20,
+                help_text="Optional. 6 letters and numbers, for example K7MP2Q.",
+            )
+
+    def statement_fields(self):
+        """(number, item, bound field) per statement, in order, for the template."""
+        return [(number, item, self[name]) for number, (item, name) in enumerate(self.rows, start=1)]
+
+    def clean_pairing_code(self):
+        code = pairing_code_clean(self.cleaned_data["pairing_code"])
+        if code and (len(code) != 6 or any(char not in PAIRING_ALPHABET for char in code)):
+            raise forms.ValidationError(
+                "Check your code: it has 6 letters and numbers, without 0, O, 1, I or L. "
+                "Or leave this empty to send your answers without it"
+            )
+        return code
+
+    def answers(self):
+        """{statement id: 1-5, None for Don't know, or text}; statements left blank are left out."""
+        answers = {}
+        for item, name in self.rows:
+            raw = self.cleaned_data.get(name)
+            if raw in (None, ""):
+                continue
+            answers[item.statement_id] = _answer_value(raw) if item.statement.is_scale else raw
+        return answers
+
+
+PAPER_SCALE_CHOICES = (
+    [("", "Not answered")]
+    + [(str(value), f"{value} {label}") for value, label in Scale.choices]
+    + [(DONT_KNOW_VALUE, DONT_KNOW)]
+)
+
+
+class PaperRowForm(forms.Form):
+    """One paper questionnaire: a select per statement, a box for the code. An empty row is skipped."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, survey_items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey_items = survey_items
+        self.fields["pairing_code"] = forms.CharField(label="Code", required=False, max_length=20)
+        for number, item in enumerate(survey_items, start=1):
+            if item.statement.is_scale:
+                field = forms.ChoiceField(
+                    label=f"Statement {number}",
+                    choices=PAPER_SCALE_CHOICES,
+                    required=False,
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                )
+            else:
+                field = forms.CharField(
+                    label=f"Question {number}",
+                    required=False,
+                    max_length=TEXT_ANSWER_MAX_LENGTH,
+                    widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                )
+            self.fields[field_name(item.statement_id)] = field
+
+    def clean_pairing_code(self):
+        code = pairing_code_clean(self.cleaned_data["pairing_code"])
+        if code and (len(code) != 6 or not code.isascii() or not code.isalnum()):
+            raise forms.ValidationError("A code has 6 letters and numbers")
+        return code
+
+    def answers(self):
+        answers = {}
+        for item in self.survey_items:
+            raw = self.cleaned_data.get(field_name(item.statement_id))
+            if raw in (None, ""):
+                continue
+            answers[item.statement_id] = _answer_value(raw) if item.statement.is_scale else raw
+        return answers
+
+    def is_blank(self):
+        return not self.answers() and not self.cleaned_data.get("pairing_code")
+
+    def cells(self):
+        """The bound fields of the statements, in order, for the table's cells."""
+        return [self[field_name(item.statement_id)] for item in self.survey_items]
+
+
+class BasePaperFormSet(forms.BaseFormSet):
+    def __init__(self, *args, survey_items, **kwargs):
+        self.survey_items = survey_items
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"survey_items": self.survey_items}
+
+
+PaperFormSet = forms.formset_factory(PaperRowForm, formset=BasePaperFormSet, extra=0, max_num=100, absolute_max=100)
+
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class SurveyWindowForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["opens_at", "closes_at"]
+        widgets = {"opens_at": DateTimeLocalInput, "closes_at": DateTimeLocalInput}
+        help_texts = {
+            "opens_at": "Date and time. Leave empty to open straight away.",
+            "closes_at": "Date and time. Leave empty to keep it open until you close it.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", "The closing time must be after the opening time.")
+        return cleaned
+
+
+class SurveyCreateForm(OnceForm, SurveyWindowForm):
+    class Meta(SurveyWindowForm.Meta):
+        fields = ["phase", "template", "opens_at", "closes_at"]
+        widgets = SurveyWindowForm.Meta.widgets | {"phase": forms.RadioSelect}
+        labels = {"phase": "Which questionnaire", "template": "Questionnaire"}
+
+    def __init__(self, *args, session, phases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].choices = [(phase, Phase(phase).label) for phase in phases]
+        templates = QuestionnaireTemplate.objects.for_partnership(session.partnership).select_related("partnership")
+        self.fields["template"].queryset = templates.order_by("partnership", "title")
+        self.fields["template"].label_from_instance = _template_label
+        self.fields["template"].empty_label = None
+        local = [t for t in self.fields["template"].queryset if t.partnership_id]
+        if local and not self.is_bound:
+            self.initial["template"] = local[0].pk
+        if not self.is_bound:
+            self.initial |= _suggested_window(session, phases[0] if phases else Phase.PRE)
+
+
+def _template_label(template):
+    return f"{template.title} ({template.partnership or 'national'})"
+
+
+def _suggested_window(session, phase):
+    """Before: open now until the session starts plus an hour; after: from the session's end for a week."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(session.date, session.start_time, tzinfo=tz)
+    end = datetime.datetime.combine(session.date, session.end_time, tzinfo=tz)
+    if phase == Phase.PRE:
+        return {"phase": phase, "closes_at": start + datetime.timedelta(hours=1)}
+    return {
+        "phase": phase,
+        "opens_at": end - datetime.timedelta(hours=1),
+        "closes_at": end + datetime.timedelta(days=7),
+    }
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = QuestionnaireTemplate
+        fields = ["title", "description"]
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        same = QuestionnaireTemplate.objects.filter(title__iexact=title, partnership=self.instance.partnership_id)
+        if same.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A questionnaire with this title already exists.")
+        return title
+
+
+class TemplateCreateForm(OnceForm, TemplateForm):
+    pass
+
+
+class TemplateCopyForm(forms.Form):
+    partnership = forms.ModelChoiceField(queryset=None, empty_label=None, label="For partnership")
+
+    def __init__(self, *args, partnerships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships
+
+
+class TemplateItemForm(forms.Form):
+    text = forms.CharField(label="Statement or question", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    hint = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Optional plain-English help shown under it, e.g. what an abbreviation means.",
+    )
+    phase = forms.ChoiceField(label="Asked", choices=ItemPhase.choices, widget=forms.RadioSelect)
+    required = forms.BooleanField(required=False, help_text="Attendees must answer it (Don't know counts).")
+
+    def clean_text(self):
+        return " ".join(self.cleaned_data["text"].split())
+
+    def clean_hint(self):
+        return " ".join(self.cleaned_data["hint"].split())
+
+
+class TemplateItemAddForm(TemplateItemForm):
+    kind = forms.ChoiceField(
+        label="Answered with",
+        choices=StatementKind.choices,
+        widget=forms.RadioSelect,
+        initial=StatementKind.SCALE,
+        help_text="The agreement scale (Strongly disagree to Strongly agree, and Don't know) or a written answer.",
+    )
+    field_order = ["text", "hint", "kind", "phase", "required"]
+
+
+class TemplateItemEditForm(TemplateItemForm):
+    position = forms.IntegerField(label="Order", min_value=1, max_value=999)
+    field_order = ["text", "hint", "phase", "required", "position"]
+
+
+# --- Results ---
+
+
+class ResultsFilterForm(forms.Form):
+    """Which sessions a partnership's or the national results pool: GET, every field optional."""
+
+    date_from = forms.DateField(
+        label="Sessions from", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="Sessions to", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label="Kind of session", choices=[("", "Any kind")] + SessionKind.choices, required=False)
+    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), required=False, empty_label="Any programme")
+    locality = forms.ModelChoiceField(queryset=Locality.objects.none(), required=False, empty_label="Any locality")
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        """A partnership's own programmes and localities; without one (national), every partnership's, named."""
+        super().__init__(*args, **kwargs)
+        programmes = Programme.objects.only("pk", "title", "partnership__name").select_related("partnership")
+        localities = Locality.objects.only("pk", "name", "partnership__name").select_related("partnership")
+        if partnership is not None:
+            self.fields["programme"].queryset = programmes.filter(partnership=partnership).order_by("title")
+            self.fields["locality"].queryset = localities.filter(partnership=partnership).order_by("name")
+        else:
+            self.fields["programme"].queryset = programmes.order_by("partnership__name", "title")
+            self.fields["locality"].queryset = localities.order_by("partnership__name", "name")
+            self.fields["programme"].label_from_instance = lambda o: f"{o.title} ({o.partnership.name})"
+            self.fields["locality"].label_from_instance = lambda o: f"{o.name} ({o.partnership.name})"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the date range must not be before its start.")
+        return data
+
+    def described(self):
+        """The filters in words, for the page and the printed report: [] when none is set."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        data, words = self.cleaned_data, []
+        if data["date_from"] and data["date_to"]:
+            words.append(f"sessions from {data['date_from']:%-d %B %Y} to {data['date_to']:%-d %B %Y}")
+        elif data["date_from"]:
+            words.append(f"sessions from {data['date_from']:%-d %B %Y}")
+        elif data["date_to"]:
+            words.append(f"sessions up to {data['date_to']:%-d %B %Y}")
+        if data["kind"]:
+            words.append(SessionKind(data["kind"]).label)
+        if data["programme"]:
+            words.append(f"programme: {data['programme'].title}")
+        if data["locality"]:
+            words.append(f"locality: {data['locality'].name}")
+        return words

@@ -1,0 +1,281 @@
+"""Writes with rules: templates and their statement versions, surveys, and responses (never lost, never doubled)."""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from surveys.models import (
+    PAIRING_ALPHABET,
+    PAIRING_CODE_LENGTH,
+    Answer,
+    ItemPhase,
+    Phase,
+    QuestionnaireTemplate,
+    Response,
+    Source,
+    Statement,
+    StatementKind,
+    Survey,
+    SurveyItem,
+    TemplateItem,
+)
+from surveys.rollups import rollup_count_response
+from surveys.selectors import survey_items as survey_items_of
+from surveys.selectors import template_items
+
+# A form started before the survey closed may still be sent this long after it closed.
+CLOSING_GRACE = datetime.timedelta(minutes=getattr(settings, "SURVEY_CLOSING_GRACE_MINUTES", 30))
+TEXT_ANSWER_MAX_LENGTH = 2000
+
+
+class SurveyNotOpen(Exception):
+    """The survey does not take answers now (not yet open, or closed)."""
+
+
+# --- Templates and statement versions ---
+
+
+@transaction.atomic
+def template_copy(*, template, partnership):
+    """The partnership's own copy of a national template, to which its lead may add local statements."""
+    if not template.is_national:
+        raise ValidationError("Only a national questionnaire can be copied.")
+    existing = QuestionnaireTemplate.objects.filter(partnership=partnership, based_on=template).first()
+    if existing:
+        return existing
+    title = f"{template.title}: {partnership.council_area or partnership.name}"
+    if QuestionnaireTemplate.objects.filter(partnership=partnership, title__iexact=title).exists():
+        raise ValidationError(f"{partnership} already has a questionnaire called “{title}”.")
+    return QuestionnaireTemplate.objects.create(partnership=partnership, based_on=template, title=title)
+
+
+@transaction.atomic
+def template_item_add(*, template, text, hint="", kind=StatementKind.SCALE, phase=ItemPhase.BOTH, required=True):
+    """Add a new statement at the end. A copy's statements are local to its partnership."""
+    statement = Statement.objects.create(partnership=template.partnership, kind=kind, text=text, hint=hint)
+    last = template.items.aggregate(last=Max("position"))["last"] or 0
+    return TemplateItem.objects.create(
+        template=template, statement=statement, position=last + 1, phase=phase, required=required
+    )
+
+
+def statement_in_use(statement, *, besides_item=None):
+    """Asked by a survey, answered, or shared with another template: then its wording is frozen."""
+    other_items = statement.template_items.exclude(pk=besides_item.pk if besides_item else None)
+    return statement.survey_items.exists() or statement.answers.exists() or other_items.exists()
+
+
+@transaction.atomic
+def template_item_update(*, item, text, hint, phase, required, position):
+    """Change an item; new wording of a statement already in use becomes a new version of it.
+
+    Surveys keep the version they were created with, and answers stay with the words they answered.
+    """
+    item = TemplateItem.objects.select_for_update().select_related("statement").get(pk=item.pk)
+    statement = item.statement
+    if (text, hint) != (statement.text, statement.hint):
+        if statement_in_use(statement, besides_item=item):
+            latest = Statement.objects.filter(family=statement.family).aggregate(latest=Max("version"))["latest"]
+            item.statement = Statement.objects.create(
+                family=statement.family,
+                version=latest + 1,
+                partnership=statement.partnership,
+                kind=statement.kind,
+                text=text,
+                hint=hint,
+            )
+        else:
+            statement.text, statement.hint = text, hint
+            statement.save(update_fields=["text", "hint"])
+    item.phase, item.required, item.position = phase, required, position
+    item.save(update_fields=["statement", "phase", "required", "position"])
+    return item
+
+
+@transaction.atomic
+def template_item_remove(*, item):
+    """Remove a statement from a template; a statement nobody else uses goes with it."""
+    statement = item.statement
+    item.delete()
+    if not statement_in_use(statement):
+        statement.delete()
+
+
+# --- Surveys ---
+
+
+@transaction.atomic
+def survey_create(*, session, phase, template, opens_at=None, closes_at=None):
+    """The session's survey for a phase, with its own copy of the template's statements for that phase."""
+    items = [item for item in template_items(template) if item.asked_in(phase)]
+    if not items:
+        raise ValidationError({"template": "This questionnaire has no statements for that phase."})
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(
+                session=session, phase=phase, template=template, opens_at=opens_at, closes_at=closes_at
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"phase": f"This session already has a questionnaire {Phase(phase).label.lower()}."}
+        ) from None
+    SurveyItem.objects.bulk_create(
+        SurveyItem(survey=survey, statement=item.statement, position=number, required=item.required)
+        for number, item in enumerate(items, start=1)
+    )
+    return survey
+
+
+def survey_set_window(*, survey, opens_at, closes_at):
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    survey.save(update_fields=["opens_at", "closes_at", "updated_at"])
+    return survey
+
+
+def survey_close(*, survey, now=None):
+    """Close now: the window is kept, so reopening can restore it."""
+    survey.closed_at = now or timezone.now()
+    survey.save(update_fields=["closed_at", "updated_at"])
+    return survey
+
+
+def survey_reopen(*, survey, now=None):
+    """Open again: clears 'close now', and a window that has already ended."""
+    now = now or timezone.now()
+    survey.closed_at = None
+    fields = ["closed_at", "updated_at"]
+    if survey.closes_at and survey.closes_at <= now:
+        survey.closes_at = None
+        fields.append("closes_at")
+    if survey.opens_at and survey.opens_at > now:
+        survey.opens_at = None
+        fields.append("opens_at")
+    survey.save(update_fields=fields)
+    return survey
+
+
+# --- Responses ---
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: Response
+    created: bool  # False: this submission key was already stored, and this is that response
+
+
+def pairing_code_new():
+    return "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
+
+
+def pairing_code_clean(value):
+    """What someone typed, as stored: capitals, without spaces or dashes."""
+    return "".join(value.split()).replace("-", "").upper()
+
+
+def _check_answers(survey_items, answers):
+    by_statement = {item.statement_id: item for item in survey_items}
+    unknown = set(answers) - set(by_statement)
+    if unknown:
+        raise ValidationError("Answers to statements this survey does not ask.")
+    for statement_id, value in answers.items():
+        statement = by_statement[statement_id].statement
+        if statement.kind == StatementKind.SCALE:
+            if value is not None and (type(value) is not int or not 1 <= value <= 5):
+                raise ValidationError(f"An answer on the scale must be 1 to 5 or Don't know, not {value!r}.")
+        elif not isinstance(value, str) or not value.strip() or len(value) > TEXT_ANSWER_MAX_LENGTH:
+            raise ValidationError("A written answer must be text of at most 2,000 characters.")
+
+
+def _find_pre(survey, code):
+    return (
+        Response.objects.filter(survey__session_id=survey.session_id, survey__phase=Phase.PRE, pairing_code=code)
+        .only("id")
+        .first()
+    )
+
+
+def response_submit(
+    *, survey, submission_key, answers, pairing_code="", source=Source.ONLINE, now=None, check_required=True
+):
+    """Store one response and its answers in one transaction, once per submission key.
+
+    `answers` maps statement ids to 1-5, None ("Don't know") or text; statements left out were not answered.
+    Before the session, an online response gets a fresh pairing code, unique in the survey; a paper one keeps
+    the code written on it, if any. After the session, a code must match a "before" response of the same
+    session, and each code pairs once. A repeated submission key returns the stored response (created=False):
+    the unique key decides, inside the transaction, so concurrent repeats store exactly one.
+    """
+    now = now or timezone.now()
+    pairing_code = pairing_code_clean(pairing_code)
+    if source == Source.ONLINE and not survey.accepts_answers(now, grace=CLOSING_GRACE):
+        # Closed now: a repeat of what was sent while it was open still gets its thank-you page.
+        existing = Response.objects.filter(submission_key=submission_key).first()
+        if existing:
+            return _repeat(existing, survey)
+        raise SurveyNotOpen
+    survey_items = survey_items_of(survey)
+    _check_answers(survey_items, answers)
+    if check_required:
+        missing = [item.position for item in survey_items if item.required and item.statement_id not in answers]
+        if missing:
+            raise ValidationError(f"Statements {missing} need an answer.")
+    if pairing_code and len(pairing_code) != PAIRING_CODE_LENGTH:
+        raise ValidationError({"pairing_code": "A code has 6 letters and numbers."})
+
+    scale_ids = {item.statement_id for item in survey_items if item.statement.kind == StatementKind.SCALE}
+    pre = None
+    if survey.phase == Phase.POST and pairing_code:
+        pre = _find_pre(survey, pairing_code)
+        if pre is None:
+            raise ValidationError({"pairing_code": "We could not find this code for this session."})
+    generate = survey.phase == Phase.PRE and source == Source.ONLINE
+    for _attempt in range(10):
+        code = pairing_code_new() if generate else pairing_code
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    survey=survey,
+                    submission_key=submission_key,
+                    pairing_code=code,
+                    paired_with=pre,
+                    source=source,
+                    submitted_on=timezone.localdate(now),
+                )
+                Answer.objects.bulk_create(
+                    Answer(response=response, statement_id=statement_id, **_value_or_text(value))
+                    for statement_id, value in answers.items()
+                )
+                # The results' counts, in the same transaction: a response is counted exactly when it is stored.
+                rollup_count_response(survey=survey, answers=answers, scale_ids=scale_ids, pre=pre)
+                return Submitted(response, created=True)
+        except IntegrityError:
+            # The same key committed first by a concurrent request: that one is the response.
+            existing = Response.objects.filter(submission_key=submission_key).first()
+            if existing:
+                return _repeat(existing, survey)
+            if not code or not Response.objects.filter(survey=survey, pairing_code=code).exists():
+                raise
+            if not generate:
+                raise ValidationError(
+                    {"pairing_code": "This code has already been used for this questionnaire."}
+                ) from None
+            # A generated code collided with another of this survey's: draw again.
+    raise RuntimeError("No free pairing code after 10 draws: is the survey full?")
+
+
+def _repeat(existing, survey):
+    if existing.survey_id != survey.pk:
+        raise ValidationError("This form belongs to another questionnaire.")
+    return Submitted(existing, created=False)
+
+
+def _value_or_text(value):
+    if isinstance(value, str):
+        return {"value": None, "text": value.strip()}
+    return {"value": value, "text": ""}

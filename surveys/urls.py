@@ -1,0 +1,58 @@
+import os
+
+from django.urls import path
+
+from surveys.views import bench, public, results, surveys, templates
+
+app_name = "surveys"
+
+urlpatterns = [
+    # --- the attendee's questionnaire: public, short, unguessable (public.py) ---
+    path("s/<str:token>/", public.survey_answer, name="survey-answer"),
+    # --- a session's surveys (surveys.py) ---
+    path("sessions/<int:pk>/questionnaires/", surveys.session_surveys, name="session-surveys"),
+    path("sessions/<int:pk>/questionnaires/new/", surveys.survey_create, name="survey-create"),
+    path("surveys/<int:pk>/edit/", surveys.survey_edit, name="survey-edit"),
+    path("surveys/<int:pk>/close/", surveys.survey_close, name="survey-close"),
+    path("surveys/<int:pk>/reopen/", surveys.survey_reopen, name="survey-reopen"),
+    path("surveys/<int:pk>/qr.svg", surveys.survey_qr, name="survey-qr"),
+    path("surveys/<int:pk>/poster/", surveys.survey_poster, name="survey-poster"),
+    path("surveys/<int:pk>/projector/", surveys.survey_projector, name="survey-projector"),
+    path("surveys/<int:pk>/count/", surveys.survey_count, name="survey-count"),
+    path("surveys/<int:pk>/paper/", surveys.survey_paper, name="survey-paper"),
+    # --- results: a session's debrief, a partnership's, the national ones, and their exports (results.py) ---
+    path("results/", results.results_home, name="results"),
+    path("sessions/<int:pk>/results/", results.session_results, name="session-results"),
+    path("sessions/<int:pk>/results.csv", results.session_results_csv, name="session-results-csv"),
+    path("sessions/<int:pk>/responses.csv", results.session_responses_csv, name="session-responses-csv"),
+    path("results/partnerships/<int:pk>/", results.partnership_results, name="partnership-results"),
+    path("results/partnerships/<int:pk>/results.csv", results.partnership_results_csv, name="partnership-results-csv"),
+    path(
+        "results/partnerships/<int:pk>/responses.csv",
+        results.partnership_responses_csv,
+        name="partnership-responses-csv",
+    ),
+    path("results/national/", results.national_results, name="national-results"),
+    path("results/national/results.csv", results.national_results_csv, name="national-results-csv"),
+    path("results/national/responses.csv", results.national_responses_csv, name="national-responses-csv"),
+    # --- questionnaire templates (templates.py) ---
+    path("questionnaires/", templates.template_list, name="template-list"),
+    path("questionnaires/new/", templates.template_create, name="template-create"),
+    path("questionnaires/<int:pk>/", templates.template_detail, name="template-detail"),
+    path("questionnaires/<int:pk>/edit/", templates.template_edit, name="template-edit"),
+    path("questionnaires/<int:pk>/copy/", templates.template_copy, name="template-copy"),
+    path("questionnaires/<int:pk>/statements/new/", templates.template_item_add, name="template-item-add"),
+    path(
+        "questionnaires/<int:pk>/statements/<int:item_pk>/edit/",
+        templates.template_item_edit,
+        name="template-item-edit",
+    ),
+    path(
+        "questionnaires/<int:pk>/statements/<int:item_pk>/remove/",
+        templates.template_item_remove,
+        name="template-item-remove",
+    ),
+]
+
+if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/load_survey.py's yardstick, never in production
+    urlpatterns.append(path("bench/bare/", bench.bare))

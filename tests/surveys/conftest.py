@@ -1,0 +1,56 @@
+"""Scenarios for questionnaires: a national template, a session of `partnership`, its pre and post surveys."""
+
+import uuid
+
+import pytest
+
+from surveys import services
+from surveys.models import ItemPhase, Phase, StatementKind
+from tests.factories import QuestionnaireTemplateFactory, SessionFactory, StatementFactory, TemplateItemFactory
+
+STATEMENTS = [
+    "I have a sound understanding of the work undertaken by AHPs and third sector organisations.",
+    "I am aware of local and national resources to support health and wellbeing.",
+    "I feel confident using a self-management approach in my work.",
+]
+
+
+@pytest.fixture
+def template(db):
+    """Three required scale statements asked before and after, then an optional written question after."""
+    template = QuestionnaireTemplateFactory(title="Test questionnaire")
+    for position, text in enumerate(STATEMENTS, start=1):
+        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
+    TemplateItemFactory(
+        template=template,
+        statement=StatementFactory(text="What will you do differently?", kind=StatementKind.TEXT),
+        position=4,
+        phase=ItemPhase.POST,
+        required=False,
+    )
+    return template
+
+
+@pytest.fixture
+def session(partnership):
+    return SessionFactory(partnership=partnership, title="Exploring New Ways of Working: Irvine")
+
+
+@pytest.fixture
+def pre_survey(session, template):
+    return services.survey_create(session=session, phase=Phase.PRE, template=template)
+
+
+@pytest.fixture
+def post_survey(session, template):
+    return services.survey_create(session=session, phase=Phase.POST, template=template)
+
+
+def scale_ids(survey):
+    return [item.statement_id for item in survey.items.order_by("position") if item.statement.is_scale]
+
+
+def submit(survey, values, **kwargs):
+    """Submit through the service: `values` are the scale answers in order (None for Don't know)."""
+    answers = dict(zip(scale_ids(survey), values, strict=False))
+    return services.response_submit(survey=survey, submission_key=uuid.uuid4(), answers=answers, **kwargs)

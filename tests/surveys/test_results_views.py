@@ -1,0 +1,353 @@
+"""Results screens: the session's debrief, a partnership's results, the national results, and the way to them."""
+
+import datetime
+import io
+import re
+import uuid
+from html import unescape
+
+import pytest
+
+from surveys import demo, services
+from surveys.models import Phase
+from tests.factories import (
+    AttendanceFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    SessionFactory,
+    UserFactory,
+)
+from tests.surveys.conftest import STATEMENTS, scale_ids, submit
+
+
+def text_of(response):
+    """The page's main content as plain text (tags and charts dropped, spaces squeezed)."""
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    main = re.sub(r"<svg.*?</svg>", " ", main, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main))).strip()
+
+
+def headlines(response):
+    html = response.content.decode()
+    found = re.findall(r'<p class="result-(headline|too-few)">(.*?)</p>', html, flags=re.S)
+    return [(kind, unescape(re.sub(r"<[^>]+>", "", body)).strip()) for kind, body in found]
+
+
+def answer_pairs(pre_survey, post_survey, pairs, *, before=(2, 2, 2), after=(4, 4, 4)):
+    for _ in range(pairs):
+        pre = submit(pre_survey, list(before)).response
+        submit(post_survey, list(after), pairing_code=pre.pairing_code)
+
+
+def _session(partnership, template, *, pairs, date=datetime.date(2026, 3, 12), title=None):
+    session = SessionFactory(partnership=partnership, date=date, **({"title": title} if title else {}))
+    pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
+    post = services.survey_create(session=session, phase=Phase.POST, template=template)
+    answer_pairs(pre, post, pairs)
+    return session
+
+
+# --- The session's debrief ---
+
+
+def test_session_results_show_headlines_figures_and_written_answers(client, facilitator, pre_survey, post_survey):
+    answer_pairs(pre_survey, post_survey, 12)
+    text_id = post_survey.items.get(statement__kind="text").statement_id
+    services.response_submit(
+        survey=post_survey,
+        submission_key=uuid.uuid4(),
+        answers=dict(zip(scale_ids(post_survey), [4, 4, 4], strict=True)) | {text_id: "Invite the <Trust> along."},
+    )
+    for _ in range(10):
+        AttendanceFactory(session=pre_survey.session, status="attended")
+    client.force_login(facilitator)
+
+    response = client.get(f"/sessions/{pre_survey.session_id}/results/")
+
+    text = text_of(response)
+    assert headlines(response) == [
+        (
+            "headline",
+            "Among the 12 people who answered both questionnaires, the share agreeing they have a sound "
+            "understanding of the work undertaken by AHPs and third sector organisations rose from 0% to 100% "
+            "(+100 points, 95% CI +66 to +100).",
+        ),
+        (
+            "headline",
+            "Among the 12 people who answered both questionnaires, the share agreeing they are aware of local and "
+            "national resources to support health and wellbeing rose from 0% to 100% (+100 points, 95% CI +66 to "
+            "+100).",
+        ),
+        (
+            "headline",
+            "Among the 12 people who answered both questionnaires, the share agreeing they feel confident using a "
+            "self-management approach in their work rose from 0% to 100% (+100 points, 95% CI +66 to +100).",
+        ),
+    ]
+    assert "Answered before 12 Answered after 13 Answered both (paired) 12 Attended (register) 10" in text
+    assert "More people answered than are marked as attended" in text
+    assert "What will you do differently? Invite the <Trust> along." in text
+    assert "Invite the &lt;Trust&gt; along." in response.content.decode()
+    assert "Strongly disagree 0 (0%) 0 (0%) Disagree 12 (100%) 0 (0%)" in text
+
+
+def test_session_results_warn_instead_of_headline_below_ten_paired(client, viewer, pre_survey, post_survey):
+    answer_pairs(pre_survey, post_survey, 3)
+    client.force_login(viewer)
+
+    response = client.get(f"/sessions/{pre_survey.session_id}/results/")
+
+    assert (
+        headlines(response)
+        == [
+            (
+                "too-few",
+                "Too few responses to draw conclusions: only 3 people answered both questionnaires "
+                "(at least 10 are needed).",
+            )
+        ]
+        * 3
+    )
+    # The room's own debrief: small numbers are shown, not withheld.
+    assert "Answered both questionnaires (paired) 3 " in text_of(response)
+    assert "fewer than 5" not in text_of(response)
+
+
+def test_session_results_without_questionnaire_say_so(client, lead, session):
+    client.force_login(lead)
+
+    response = client.get(f"/sessions/{session.pk}/results/")
+
+    assert "This session has no questionnaire yet." in text_of(response)
+
+
+def test_session_results_offer_both_downloads_side_by_side(client, lead, pre_survey):
+    client.force_login(lead)
+
+    html = client.get(f"/sessions/{pre_survey.session_id}/results/").content.decode()
+
+    downloads = html[html.index('class="result-downloads') :]
+    assert re.findall(r'href="([^"]+)" download', downloads)[:2] == [
+        f"/sessions/{pre_survey.session_id}/results.csv",
+        f"/sessions/{pre_survey.session_id}/responses.csv",
+    ]
+
+
+def test_session_questionnaires_page_links_to_the_debrief(client, lead, pre_survey):
+    client.force_login(lead)
+
+    html = client.get(f"/sessions/{pre_survey.session_id}/questionnaires/").content.decode()
+
+    assert f'<a href="/sessions/{pre_survey.session_id}/results/">See the results' in html
+
+
+@pytest.mark.parametrize("responses", [1, 3])
+def test_session_results_queries_do_not_grow(
+    client, lead, pre_survey, post_survey, responses, django_assert_num_queries
+):
+    answer_pairs(pre_survey, post_survey, responses)
+    client.force_login(lead)
+
+    # sign-in session and user; the session; the role; has a questionnaire; figures; responses; attended;
+    # written answers
+    with django_assert_num_queries(9):
+        client.get(f"/sessions/{pre_survey.session_id}/results/")
+
+
+def test_demo_debrief_shows_the_source_kind_of_change(client, partnership, lead):
+    SessionFactory(partnership=partnership, title=demo.SESSION_TITLE, date=datetime.date(2018, 1, 24))
+    demo.seed(password="x", stdout=io.StringIO())
+    session = partnership.sessions.get(title=demo.SESSION_TITLE)
+    client.force_login(lead)
+
+    found = headlines(client.get(f"/sessions/{session.pk}/results/"))
+
+    assert [re.sub(r"\(\+\d+ points.*", "", body) for _, body in found[:3]] == [
+        "Among the 34 people who answered both questionnaires, the share agreeing they have a sound understanding "
+        "of the work undertaken by AHPs and third sector organisations within their partnership rose from 29% to "
+        "79% ",
+        "Among the 34 people who answered both questionnaires, the share agreeing they are aware of local and "
+        "national resources to support health and wellbeing rose from 35% to 79% ",
+        "Among the 34 people who answered both questionnaires, the share agreeing they feel confident using a "
+        "self-management approach in their work rose from 44% to 74% ",
+    ]
+    assert [re.search(r"\((\+\d+) points", body).group(1) for _, body in found[:3]] == ["+50", "+44", "+29"]
+
+
+# --- A partnership's results ---
+
+
+def test_partnership_results_pool_sessions_with_a_session_table(client, viewer, partnership, template):
+    first = _session(partnership, template, pairs=12, date=datetime.date(2026, 1, 10), title="Irvine")
+    second = _session(partnership, template, pairs=20, date=datetime.date(2026, 4, 10), title="Largs")
+    for _ in range(24):
+        AttendanceFactory(session=first, status="attended")
+    client.force_login(viewer)
+
+    response = client.get(f"/results/partnerships/{partnership.pk}/")
+
+    text = text_of(response)
+    assert [body[:60] for _, body in headlines(response)] == [
+        "Among the 32 people who answered both questionnaires, the sh"
+    ] * 3
+    assert "Sessions 2 Answered before 32 Answered after 32 Answered both (paired) 32" in text
+    assert "Largs 10 Apr 2026 0 20 no register 20 no register 20 100%" in text
+    assert "Irvine 10 Jan 2026 24 12 50% 12 50% 12 100%" in text
+    assert "All sessions 24 32 133% 32 133% 32 100%" in text
+    assert "2026 Q1 12 0% 100% +100 points" in text
+    assert "2026 Q2 20 0% 100% +100 points" in text
+    assert f'href="/sessions/{second.pk}/results/"' in response.content.decode()
+
+
+def test_partnership_results_withhold_small_sessions_and_their_complement(client, lead, partnership, template):
+    _session(partnership, template, pairs=3, date=datetime.date(2026, 3, 3), title="Small")
+    _session(partnership, template, pairs=12, date=datetime.date(2026, 3, 2), title="Middle")
+    _session(partnership, template, pairs=20, date=datetime.date(2026, 3, 1), title="Large")
+    client.force_login(lead)
+
+    text = text_of(client.get(f"/results/partnerships/{partnership.pk}/"))
+
+    assert "Small 3 Mar 2026 0 fewer than 5 no register fewer than 5 no register fewer than 5 fewer than 5" in text
+    assert "Middle 2 Mar 2026 0 fewer than 5 no register fewer than 5 no register fewer than 5 fewer than 5" in text
+    assert "Large 1 Mar 2026 0 20 no register 20 no register 20 100%" in text
+    assert "All sessions 0 35 35 35 100%" in text
+
+
+def test_partnership_results_filter_by_date(client, lead, partnership, template):
+    _session(partnership, template, pairs=12, date=datetime.date(2025, 6, 1), title="Old")
+    _session(partnership, template, pairs=20, date=datetime.date(2026, 4, 10), title="New")
+    client.force_login(lead)
+
+    response = client.get(f"/results/partnerships/{partnership.pk}/", {"date_from": "2026-01-01"})
+
+    text = text_of(response)
+    assert "sessions from 1 January 2026" in text
+    assert "Sessions 1 Answered before 20" in text
+    assert "Old 1 Jun 2025" not in text
+    assert re.findall(r'href="([^"]+)" download', response.content.decode())[:2] == [
+        f"/results/partnerships/{partnership.pk}/results.csv?date_from=2026-01-01",
+        f"/results/partnerships/{partnership.pk}/responses.csv?date_from=2026-01-01",
+    ]
+
+
+def test_partnership_results_invalid_filters_show_errors_and_no_figures(client, lead, partnership, template):
+    _session(partnership, template, pairs=12)
+    client.force_login(lead)
+
+    response = client.get(
+        f"/results/partnerships/{partnership.pk}/", {"date_from": "2026-05-01", "date_to": "2026-01-01"}
+    )
+
+    text = text_of(response)
+    assert "The end of the date range must not be before its start." in text
+    assert "Check the filters above: no figures are shown until they are valid." in text
+    assert headlines(response) == []
+
+
+@pytest.mark.parametrize("sessions", [1, 3])
+def test_partnership_results_queries_do_not_grow(
+    client, lead, partnership, template, sessions, django_assert_num_queries
+):
+    for number in range(sessions):
+        _session(partnership, template, pairs=2, date=datetime.date(2026, 1 + number, 5))
+    client.force_login(lead)
+
+    # sign-in session and user; the partnership; the role; sessions table; figures by quarter and their
+    # statements; the filter's programmes and localities
+    with django_assert_num_queries(9):
+        client.get(f"/results/partnerships/{partnership.pk}/")
+
+
+# --- National results ---
+
+
+def test_national_results_side_by_side(client, alliance, template):
+    _session(PartnershipFactory(name="Aberdeen City HSCP"), template, pairs=3)
+    _session(PartnershipFactory(name="Glasgow City HSCP"), template, pairs=12)
+    _session(PartnershipFactory(name="North Ayrshire HSCP"), template, pairs=30)
+    client.force_login(alliance)
+
+    response = client.get("/results/national/")
+
+    text = text_of(response)
+    assert "3 partnerships with answers." in text
+    assert [body[:58] for _, body in headlines(response)] == [
+        "Among the 45 people who answered both questionnaires, the "
+    ] * 3
+    assert text.count("Aberdeen City HSCP fewer than 5 fewer than 5 fewer than 5 fewer than 5 fewer than 5") == 3
+    assert text.count("Glasgow City HSCP fewer than 5 fewer than 5 fewer than 5 fewer than 5 fewer than 5") == 3
+    assert text.count("North Ayrshire HSCP 30 0% 30 100% 30 +100 points") == 3
+    assert text.count("Scotland 45 0% 45 100% 45 +100 points") == 3
+
+
+@pytest.mark.parametrize("partnerships", [1, 3])
+def test_national_results_queries_do_not_grow(client, alliance, template, partnerships, django_assert_num_queries):
+    for _ in range(partnerships):
+        _session(PartnershipFactory(), template, pairs=6)
+    client.force_login(alliance)
+
+    # sign-in session and user; figures by partnership, their statements and partnerships' names; the filter's
+    # programmes and localities
+    with django_assert_num_queries(7):
+        client.get("/results/national/")
+
+
+# --- The way to results ---
+
+
+def test_results_link_in_the_nav(client, viewer):
+    client.force_login(viewer)
+
+    html = client.get("/").content.decode()
+
+    assert '<a href="/results/">Results</a>' in html
+
+
+def test_results_home_leads_to_the_right_results(client, partnership, viewer, alliance):
+    member_of_two = UserFactory()
+    MembershipFactory(user=member_of_two, partnership=partnership)
+    MembershipFactory(user=member_of_two, partnership=PartnershipFactory(name="Angus HSCP"))
+    nobody = UserFactory()
+
+    client.force_login(alliance)
+    as_alliance = client.get("/results/")
+    client.force_login(viewer)
+    as_viewer = client.get("/results/")
+    client.force_login(member_of_two)
+    as_member_of_two = text_of(client.get("/results/"))
+    client.force_login(nobody)
+    as_nobody = text_of(client.get("/results/"))
+
+    assert as_alliance.url == "/results/national/"
+    assert as_viewer.url == f"/results/partnerships/{partnership.pk}/"
+    assert "Choose a partnership to see what its sessions changed. Angus HSCP North Ayrshire HSCP" in as_member_of_two
+    assert "You are not a member of any partnership yet" in as_nobody
+
+
+def test_statements_in_results_keep_their_wording(client, lead, partnership, template):
+    _session(partnership, template, pairs=12)
+    client.force_login(lead)
+
+    html = client.get(f"/results/partnerships/{partnership.pk}/").content.decode()
+
+    assert re.findall(r'<h2 id="p-\d+-heading" class="result-statement-heading">([^<]+)</h2>', html) == STATEMENTS
+
+
+def test_demo_gives_aberdeen_sessions_answers_once(client, alliance):
+    aberdeen = PartnershipFactory(name="Aberdeen City HSCP")
+    sessions = [SessionFactory(partnership=aberdeen, title=title) for title, *_ in demo.ABERDEEN_SESSIONS]
+    SessionFactory(partnership=PartnershipFactory(name="North Ayrshire HSCP"), title=demo.SESSION_TITLE)
+    demo.seed(password="x", stdout=io.StringIO())
+    demo.seed(password="x", stdout=io.StringIO())  # a second run adds nothing
+    client.force_login(alliance)
+
+    debriefs = [headlines(client.get(f"/sessions/{session.pk}/results/"))[0][0] for session in sessions]
+    text = text_of(client.get("/results/national/"))
+
+    assert [
+        session.surveys.get(phase="post").responses.filter(paired_with__isnull=False).count() for session in sessions
+    ] == [paired for _, paired, _, _ in demo.ABERDEEN_SESSIONS]
+    assert debriefs == ["headline", "headline", "too-few", "headline"]
+    assert "2 partnerships with answers." in text
+    assert "Among the 84 people who answered both questionnaires" in text
