@@ -1,0 +1,123 @@
+"""Real Chromium through Playwright, with axe-core for accessibility.
+
+Chromium comes from Debian's package (`apt-get install chromium`); Playwright's own browser download
+cannot work on a closed network. Without Chromium these tests skip locally and fail in CI (CI=true).
+"""
+
+import os
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
+from playwright.sync_api import sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from tests.factories import PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS", "test-results/screenshots"))
+# Chromium must not reach for the network: only the live server on 127.0.0.1 is there.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"No Chromium at {CHROMIUM}: CI must install the Debian package 'chromium'.")
+        pytest.skip(f"No Chromium at {CHROMIUM}: install the Debian package 'chromium' to run browser tests.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """Django's live server without threads: answers requests one after the other (and says Connection: close)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class OneRequestAtATimeThread(LiveServerThread):
+    server_class = OneRequestAtATimeServer
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server; on SQLite's in-memory test database it answers one request at a time.
+
+    There the server shares the tests' one sqlite3 connection with each request's thread, and two requests
+    at once (a page's two QR codes, a poll) break it with "bad parameter or other API misuse".
+    """
+    addr = request.config.getvalue("liveserver") or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost")
+    thread_class = LiveServerThread
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        thread_class = OneRequestAtATimeThread
+    with mock.patch("django.test.testcases.LiveServerThread", thread_class):
+        server = LiveServer(addr)
+    assert isinstance(server.thread, thread_class)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open pages in fresh browser contexts (one per simulated device) against the live server."""
+    contexts = []
+
+    def open_page(*, javascript=True, width=1280, height=900):
+        context = browser.new_context(
+            base_url=live_server.url, java_script_enabled=javascript, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def assert_accessible(page, name=None):
+    """axe-core finds no serious or critical WCAG violation on the page as it is now."""
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}}
+    )
+    problems = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    if name:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert problems == [], f"{page.url}: {problems}"
+
+
+def log_in(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

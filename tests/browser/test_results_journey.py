@@ -1,0 +1,161 @@
+"""Results in a real browser: from a session's debrief to its partnership's results and the national results,
+downloading both CSVs on each screen; axe-core checks every page."""
+
+import csv
+import datetime
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from surveys import services
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import (
+    PartnershipFactory,
+    QuestionnaireTemplateFactory,
+    SessionFactory,
+    StatementFactory,
+    TemplateItemFactory,
+)
+
+pytestmark = pytest.mark.browser
+
+STATEMENTS = [
+    "I have a sound understanding of the work undertaken by AHPs and third sector organisations.",
+    "I am aware of local and national resources to support health and wellbeing.",
+]
+
+
+def _answered_session(partnership, template, *, title, pairs, date):
+    session = SessionFactory(partnership=partnership, title=title, date=date)
+    pre = services.survey_create(session=session, phase="pre", template=template)
+    post = services.survey_create(session=session, phase="post", template=template)
+    ids = [item.statement_id for item in pre.items.order_by("position")]
+    for person in range(pairs):
+        before = services.response_submit(
+            survey=pre, submission_key=uuid.uuid4(), answers=dict.fromkeys(ids, 2 + person % 2)
+        ).response
+        services.response_submit(
+            survey=post,
+            submission_key=uuid.uuid4(),
+            answers=dict.fromkeys(ids, 4 + person % 2),
+            pairing_code=before.pairing_code,
+        )
+    return session
+
+
+@pytest.fixture
+def answered(partnership, other_partnership):
+    template = QuestionnaireTemplateFactory(title="Exploring New Ways of Working (test)")
+    for position, text in enumerate(STATEMENTS, start=1):
+        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
+    irvine = _answered_session(
+        partnership, template, title="Exploring New Ways of Working: Irvine", pairs=14, date=datetime.date(2026, 2, 4)
+    )
+    _answered_session(partnership, template, title="Largs", pairs=3, date=datetime.date(2026, 5, 6))
+    _answered_session(other_partnership, template, title="Torry", pairs=11, date=datetime.date(2026, 3, 3))
+    _answered_session(
+        PartnershipFactory(name="Angus HSCP"), template, title="Arbroath", pairs=2, date=datetime.date(2026, 3, 9)
+    )
+    return irvine
+
+
+def download(page, name):
+    """Click a download link and return the CSV's rows."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile(f"^Download {re.escape(name)}")).click()
+    return list(csv.reader(Path(info.value.path()).read_text(encoding="utf-8").splitlines()))
+
+
+def test_results_journey_from_debrief_to_national(page, answered, alliance):
+    log_in(page, "alliance")
+
+    page.goto(f"/sessions/{answered.pk}/questionnaires/")
+    page.get_by_role("link", name="See the results: the debrief for this session").click()
+    page.get_by_role("heading", level=1, name="Results: Exploring New Ways of Working: Irvine").wait_for()
+    assert (
+        page.locator(".result-headline")
+        .first.inner_text()
+        .startswith(
+            "Among the 14 people who answered both questionnaires, the share agreeing they have a sound understanding"
+        )
+    )
+    assert page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}").count() == 1
+    assert_accessible(page, "results-session")
+    session_results = download(page, "results.csv")
+    session_responses = download(page, "responses.csv")
+    assert [row[:7] for row in session_results] == [
+        ["scope", "scope_name", "statement", "statement_version", "n_pre", "n_post", "n_paired"],
+        ["session", "Exploring New Ways of Working: Irvine (4 Feb 2026)", STATEMENTS[0], "1", "14", "14", "14"],
+        ["session", "Exploring New Ways of Working: Irvine (4 Feb 2026)", STATEMENTS[1], "1", "14", "14", "14"],
+    ]
+    assert session_responses[0] == [
+        "response_id",
+        "pairing_id",
+        "phase",
+        "session",
+        "statement",
+        "statement_version",
+        "value",
+    ]
+    assert len(session_responses) == 1 + 14 * 2 * 2
+
+    page.get_by_role("link", name="All results of North Ayrshire HSCP").click()
+    page.get_by_role("heading", level=1, name="Results: North Ayrshire HSCP").wait_for()
+    sessions = page.get_by_role("table", name=re.compile("^Responses to each session"))
+    assert sessions.get_by_role("row").nth(1).inner_text().split("\t")[:4] == [
+        "Largs",
+        "6 May 2026",
+        "0",
+        "fewer than 5",
+    ]
+    assert_accessible(page, "results-partnership")
+    partnership_results = download(page, "results.csv")
+    assert [row[:7] for row in partnership_results[1:]] == [
+        ["partnership", "North Ayrshire HSCP", STATEMENTS[0], "1", "17", "17", "17"],
+        ["partnership", "North Ayrshire HSCP", STATEMENTS[1], "1", "17", "17", "17"],
+    ]
+    assert len(download(page, "responses.csv")) == 1 + 17 * 2 * 2
+
+    page.get_by_label("Sessions from").fill("2026-04-01")
+    page.get_by_role("button", name="Show results").click()
+    page.get_by_text("sessions from 1 April 2026").wait_for()
+    assert page.locator(".result-too-few").first.inner_text() == (
+        "Too few responses to draw conclusions: fewer than 5 people answered both questionnaires."
+    )
+    assert_accessible(page, "results-partnership-filtered")
+    assert [row[4:7] for row in download(page, "results.csv")[1:]] == [["", "", ""], ["", "", ""]]
+
+    page.get_by_role("link", name="National results").click()
+    page.get_by_role("heading", level=1, name="National results").wait_for()
+    assert page.get_by_text("3 partnerships with answers.").count() == 1
+    assert_accessible(page, "results-national")
+    national = download(page, "results.csv")
+    assert [row[:7] for row in national[1:3]] == [
+        ["national", "Scotland", STATEMENTS[0], "1", "30", "30", "30"],
+        ["national", "Scotland", STATEMENTS[1], "1", "30", "30", "30"],
+    ]
+    # Angus's 2 are withheld, and so is Aberdeen's 11, or 30 - 17 - 11 would give Angus's.
+    assert [row[1:2] + row[4:7] for row in national[3:6]] == [
+        ["Aberdeen City HSCP", "", "", ""],
+        ["Angus HSCP", "", "", ""],
+        ["North Ayrshire HSCP", "17", "17", "17"],
+    ]
+    assert len(download(page, "responses.csv")) == 1 + 30 * 2 * 2
+
+
+def test_results_debrief_on_a_small_screen_without_javascript(new_page, answered, lead):
+    page = new_page(javascript=False, width=320)
+    log_in(page, "lead")
+
+    page.goto(f"/sessions/{answered.pk}/results/")
+
+    assert page.get_by_role("button", name="Print this report").count() == 0  # hidden without JavaScript
+    assert page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}").count() == 1
+    scripted = new_page(width=320)
+    log_in(scripted, "lead")
+    scripted.goto(f"/sessions/{answered.pk}/results/")
+    assert scripted.get_by_role("button", name="Print this report").count() == 1
+    assert scripted.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(scripted, "results-session-320")
