@@ -1,7 +1,18 @@
 """Demo partnerships, organisations and one user per role (see README)."""
 
+from base64 import b32decode
+
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from coprod import services
 from coprod.models import ContextFigure, Locality, Membership, Organisation, Partnership, Priority, Role, Sector, User
+from coprod.permissions import two_factor_required
+
+# The second factor of the demo users who need one (ALLIANCE staff and leads): a published authenticator key
+# and recovery codes that every run of seed_demo restores. Demo only, like the demo password.
+DEMO_AUTHENTICATOR_KEY = "COPR ODDE MO2F A4LE ADSA NDAL LIAN CE22"
+DEMO_RECOVERY_CODES = [f"demo-code-{n:02d}" for n in range(1, services.RECOVERY_CODE_COUNT + 1)]
 
 PARTNERSHIPS = {
     "North Ayrshire Health and Social Care Partnership": {
@@ -97,3 +108,17 @@ def seed(*, password, stdout):
                 partnership=by_area[area], email=user.email, first_name=first, last_name=last, role=role
             )
         stdout.write(f"  demo login: {username:<14} {(role.label if role else 'ALLIANCE staff')}")
+        if two_factor_required(user):
+            _demo_second_factor(user)
+    stdout.write(
+        "  second factor for ALLIANCE staff and leads: a recovery code, demo-code-01 to demo-code-10 (each works\n"
+        "  once; seed_demo restores them), or the code of an authenticator app given the time-based key\n"
+        f"  {DEMO_AUTHENTICATOR_KEY}"
+    )
+
+
+def _demo_second_factor(user):
+    key = b32decode(DEMO_AUTHENTICATOR_KEY.replace(" ", "")).hex()
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Authenticator app", "key": key})
+    if StaticToken.objects.filter(device__user=user).count() < len(DEMO_RECOVERY_CODES):
+        services.recovery_codes_replace(user=user, codes=DEMO_RECOVERY_CODES)

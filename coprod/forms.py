@@ -204,3 +204,46 @@ class AuditFilterForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", "The end date must be on or after the start date.")
         return cleaned
+
+
+CODE_ATTRS = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "class": "code-input"}
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The second step of logging in: a code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=32,
+        help_text="Six digits from the app, or one of the ten recovery codes you saved (each works once).",
+        widget=forms.TextInput(attrs=CODE_ATTRS),
+        error_messages={"required": "Enter the code from your authenticator app, or a recovery code."},
+    )
+
+
+class AuthenticatorConfirmForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=32,
+        help_text="The six digits the app shows for CoProd now.",
+        widget=forms.TextInput(attrs={**CODE_ATTRS, "inputmode": "numeric"}),
+        error_messages={"required": "Enter the six-digit code your authenticator app shows for CoProd."},
+    )
+
+
+class TwoFactorRemoveForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to turn two-factor authentication off."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError("That is not your password.")
+        return self.cleaned_data["password"]

@@ -98,3 +98,13 @@ def can_edit_organisation(user, organisation):
         return False
     theirs = organisation.partnerships.all()
     return not theirs.exists() or theirs.filter(pk__in=mine.values("pk")).exists()
+
+
+def two_factor_required(user):
+    """ALLIANCE staff, partnership leads and whoever can open the admin must sign in with a second factor."""
+    return (
+        user.is_alliance_staff
+        or user.is_staff
+        or user.is_superuser
+        or Membership.objects.filter(user=user, role=Role.LEAD).exists()
+    )

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -7,8 +9,12 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coprod.models import Membership, Role, SubmissionKey
+
+security_log = logging.getLogger("coprod.security")
 
 
 def save_once(*, request, key, save):
@@ -91,3 +97,77 @@ def user_invite(*, user, partnership, request):
     }
     subject = f"You have been added to {partnership} on CoProd" if partnership else "Your CoProd account"
     send_mail(subject, render_to_string("registration/invite_email.txt", context), None, [user.email])
+
+
+# Two-factor authentication: an authenticator app (django-otp's TOTP device) and recovery codes (its static
+# device, each code single-use). A code of six digits is an authenticator's; anything else a recovery code.
+RECOVERY_CODE_COUNT = 10
+
+
+class TwoFactorThrottled(Exception):
+    """Too many wrong codes in a row: django-otp makes the device wait longer after each one."""
+
+
+def authenticator_pending(*, user):
+    """The authenticator the user is setting up (made on first call): its secret works once a code confirms it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def authenticator_confirm(*, user, code):
+    """Confirm the pending authenticator with a code from it, replacing any earlier one.
+
+    Returns the new recovery codes (to show once), or None when the code is wrong or nothing is pending.
+    """
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None or not device.verify_token(_code(code)):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    security_log.info("two-factor authenticator set up user=%s", user.pk)
+    return recovery_codes_replace(user=user)
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user, codes=None):
+    """New recovery codes for the user (random unless given, as the demo's are); the old ones stop working.
+
+    Returns the codes, to show once.
+    """
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes")
+    codes = codes or [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def two_factor_check(*, user, code):
+    """The device that accepts the code (a recovery code is used up), or None. Raises TwoFactorThrottled."""
+    code = _code(code)
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    with transaction.atomic():
+        device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return None
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            raise TwoFactorThrottled
+        if not device.verify_token(code):
+            security_log.warning("two-factor code refused user=%s", user.pk)
+            return None
+    return device
+
+
+@transaction.atomic
+def two_factor_remove(*, user, by):
+    """Remove the user's authenticator and recovery codes: by themselves (where not required) or by ALLIANCE staff
+    for someone who lost their phone, who then sets up a new one at their next login."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    security_log.info("two-factor removed user=%s by=%s", user.pk, by.pk)
+
+
+def _code(code):
+    return "".join(str(code).split()).lower()

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +166,10 @@ AXES_USERNAME_CALLABLE = "coprod.middleware.login_username"
 # Behind a reverse proxy: the request.META key of a header the proxy overwrites with the client's address
 # (e.g. HTTP_X_REAL_IP). Empty: the connection's address (REMOTE_ADDR).
 CLIENT_IP_META_KEY = os.environ.get("CLIENT_IP_META_KEY", "") or "REMOTE_ADDR"
+
+# Two-factor authentication (django-otp): an authenticator app (TOTP) and single-use recovery codes. Required
+# for ALLIANCE staff, partnership leads and anyone who can open the admin (coprod.permissions); optional for others.
+OTP_TOTP_ISSUER = "CoProd"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from coprod import views
+from coprod import account_views, views
 from coprod.forms import PasswordResetForm
 
 urlpatterns = [
@@ -12,7 +12,14 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", account_views.login_code, name="login-code"),
+    path("accounts/two-factor/", account_views.two_factor, name="two-factor"),
+    path("accounts/two-factor/setup/", account_views.two_factor_setup, name="two-factor-setup"),
+    path("accounts/two-factor/recovery-codes/", account_views.recovery_codes_new, name="two-factor-recovery-codes"),
+    path("accounts/two-factor/remove/", account_views.two_factor_remove, name="two-factor-remove"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
     path("partnerships/", views.partnership_list, name="partnership-list"),
     path("partnerships/new/", views.partnership_create, name="partnership-create"),
@@ -27,6 +34,7 @@ urlpatterns = [
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:pk>/", views.user_edit, name="user-edit"),
+    path("users/<int:pk>/two-factor/reset/", account_views.user_two_factor_reset, name="user-two-factor-reset"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from coprod import audit, services
 from coprod.forms import (
@@ -265,7 +266,15 @@ def user_edit(request, pk):
         messages.success(request, f"{user} saved.")
         return redirect("user-list")
     return render(
-        request, "coprod/form_page.html", {"form": form, "title": f"Edit {user}", "cancel_url": reverse("user-list")}
+        request,
+        "coprod/user_edit.html",
+        {
+            "form": form,
+            "title": f"Edit {user}",
+            "cancel_url": reverse("user-list"),
+            "person": user,
+            "two_factor_on": user_has_device(user),
+        },
     )
 
 

@@ -3,7 +3,10 @@
 import datetime
 
 import factory
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coprod import services
 from coprod.models import Locality, Membership, Organisation, Partnership, Priority, Role, Sector, User
 
 PASSWORD = "a-long-test-password"
@@ -19,6 +22,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"User{n}")
     password = factory.django.Password(PASSWORD)
+
+
+def authenticator_for(user):
+    """A confirmed authenticator app and ten recovery codes for the user: returns the device and the codes."""
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device, services.recovery_codes_replace(user=user)
+
+
+def code_now(device):
+    """The six digits the device's authenticator app shows now."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 class PartnershipFactory(factory.django.DjangoModelFactory):

@@ -232,19 +232,19 @@ def test_junk_posted_to_public_endpoints_never_500(client, lead, survey_with_sta
         "http://testserver.evil.example/",
     ],
 )
-def test_login_next_elsewhere_lands_home(client, lead, next_url):
+def test_login_next_elsewhere_lands_home(client, viewer, next_url):
     response = client.post(
-        f"{reverse('login')}?next={next_url}", {"username": "lead", "password": "a-long-test-password"}
+        f"{reverse('login')}?next={next_url}", {"username": "viewer", "password": "a-long-test-password"}
     )
 
     assert (response.status_code, response.url) == (302, reverse("home"))
 
 
-def test_login_next_on_this_site_is_followed(client, lead, partnership):
+def test_login_next_on_this_site_is_followed(client, viewer, partnership):
     target = reverse("partnership-detail", args=[partnership.pk])
 
     response = client.post(
-        f"{reverse('login')}?next={target}", {"username": "lead", "password": "a-long-test-password"}
+        f"{reverse('login')}?next={target}", {"username": "viewer", "password": "a-long-test-password"}
     )
 
     assert (response.status_code, response.url) == (302, target)

@@ -66,6 +66,23 @@ MATRIX = [
     ("user-list", {}, "get", statuses(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
     ("user-create", {}, "get", statuses(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
     ("user-edit", {"pk": "someone"}, "get", statuses(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)),
+    # Two-factor authentication: each user's own; resetting someone else's is ALLIANCE staff's.
+    ("login-code", {}, "get", statuses(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    ("two-factor", {}, "get", SIGNED_IN_PAGE),
+    ("two-factor-setup", {}, "get", SIGNED_IN_PAGE),
+    (
+        "two-factor-recovery-codes",
+        {},
+        "post",
+        statuses(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    ("two-factor-remove", {}, "post", statuses(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN)),
+    (
+        "user-two-factor-reset",
+        {"pk": "someone"},
+        "post",
+        statuses(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT),
+    ),
     ("organisation-list", {}, "get", SIGNED_IN_PAGE),
     ("organisation-create", {}, "get", statuses(REDIRECT, OK, FORBIDDEN, OK, OK, OK)),
     ("organisation-detail", {"pk": "organisation"}, "get", SIGNED_IN_PAGE),

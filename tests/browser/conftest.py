@@ -5,6 +5,7 @@ cannot work on a closed network. Without Chromium these tests skip locally and f
 """
 
 import os
+from base64 import b32decode
 from pathlib import Path
 from unittest import mock
 
@@ -13,10 +14,12 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 from django.test.testcases import LiveServerThread
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, code_now
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS", "test-results/screenshots"))
@@ -117,7 +120,24 @@ def assert_accessible(page, name=None):
 
 
 def log_in(page, username, password=PASSWORD):
+    """Log in as a person would, through the second factor where one is due."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    if page.url.endswith("/accounts/two-factor/setup/"):
+        set_up_authenticator(page)
+        page.get_by_role("link", name="I have saved my codes: continue").click()
+    elif page.url.endswith("/accounts/login/code/"):
+        code = StaticToken.objects.filter(device__user__username=username).values_list("token", flat=True).first()
+        page.get_by_label("Code from your authenticator app, or a recovery code").fill(code)
+        page.get_by_role("button", name="Log in").click()
+
+
+def set_up_authenticator(page):
+    """On the set-up page: add the key shown to an "app" and enter the code it shows now."""
+    key = page.get_by_test_id("secret-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(code_now(TOTPDevice(key=b32decode(key).hex())))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set up").click()

@@ -33,14 +33,14 @@ def test_login_locks_an_address_guessing_many_accounts(client, lead, viewer):
     assert response.status_code == 429
 
 
-def test_login_success_is_logged_by_user_id_only(client, lead, caplog):
+def test_login_success_is_logged_by_user_id_only(client, viewer, caplog):
     caplog.set_level(logging.INFO, logger="coprod.security")
 
-    response = _attempt(client, "lead", PASSWORD)
+    response = _attempt(client, "viewer", PASSWORD)
 
     assert response.url == reverse("home")
     assert [record.getMessage() for record in caplog.records if record.name == "coprod.security"] == [
-        f"login user={lead.pk}"
+        f"login user={viewer.pk}"
     ]
 
 

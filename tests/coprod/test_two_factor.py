@@ -1,0 +1,265 @@
+"""Two-factor authentication: required for ALLIANCE staff, leads and admins, optional for others."""
+
+import logging
+import re
+import time
+
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coprod.account_views import PENDING, PENDING_SECONDS
+from coprod.permissions import two_factor_required
+from tests.factories import PASSWORD, UserFactory, authenticator_for, code_now
+
+
+def _password(client, username, next_url=""):
+    url = reverse("login") + (f"?next={next_url}" if next_url else "")
+    return client.post(url, {"username": username, "password": PASSWORD})
+
+
+def _logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+def _key_on_setup_page(response):
+    return re.search(r'data-testid="secret-key">([A-Z2-7 ]+)<', response.text).group(1)
+
+
+def _code_now_pending(user):
+    return code_now(TOTPDevice.objects.get(user=user, confirmed=False))
+
+
+def _wrong(code):
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_two_factor_required_for_alliance_leads_and_admins_only(lead, facilitator, viewer, alliance):
+    admin = UserFactory(is_staff=True)
+
+    assert [two_factor_required(user) for user in (alliance, lead, admin, facilitator, viewer)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_password_alone_logs_in_a_facilitator_without_two_factor(client, facilitator):
+    response = _password(client, "facilitator")
+
+    assert response.url == reverse("home")
+    assert _logged_in(client)
+
+
+def test_lead_without_authenticator_must_set_one_up_before_being_logged_in(client, lead, partnership):
+    target = reverse("partnership-detail", args=[partnership.pk])
+    response = _password(client, "lead", next_url=target)
+
+    assert response.url == reverse("two-factor-setup")
+    assert not _logged_in(client)
+    assert client.get(target).status_code == 302  # still not logged in
+
+    page = client.get(reverse("two-factor-setup"))
+    assert page.status_code == 200
+    assert 'src="data:image/svg+xml' in page.text
+
+    wrong = client.post(reverse("two-factor-setup"), {"code": _wrong(_code_now_pending(lead))})
+    assert "That code is not right" in wrong.text
+    assert not _logged_in(client)
+
+    time.sleep(1.1)  # django-otp makes each wrong code wait a little longer
+    done = client.post(reverse("two-factor-setup"), {"code": _code_now_pending(lead)})
+
+    assert _logged_in(client)
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.text)
+    assert len(codes) == 10
+    assert sorted(StaticToken.objects.filter(device__user=lead).values_list("token", flat=True)) == sorted(codes)
+    assert list(TOTPDevice.objects.filter(user=lead).values_list("confirmed", flat=True)) == [True]
+    assert f'href="{target}"' in done.text
+
+
+def test_setup_page_keeps_one_secret_across_reloads(client, lead):
+    _password(client, "lead")
+
+    first = client.get(reverse("two-factor-setup"))
+    second = client.get(reverse("two-factor-setup"))
+
+    assert _key_on_setup_page(first) == _key_on_setup_page(second)
+    assert TOTPDevice.objects.filter(user=lead).count() == 1
+
+
+def test_user_with_authenticator_gives_a_code_after_the_password(client, viewer, partnership):
+    device, _codes = authenticator_for(viewer)
+    target = reverse("partnership-detail", args=[partnership.pk])
+
+    response = _password(client, "viewer", next_url=target)
+    assert response.url == reverse("login-code")
+    assert not _logged_in(client)
+
+    done = client.post(reverse("login-code"), {"code": code_now(device)})
+
+    assert done.url == target
+    assert _logged_in(client)
+
+
+def test_wrong_code_is_refused_with_a_message_and_then_throttled(client, lead):
+    device, _codes = authenticator_for(lead)
+    _password(client, "lead")
+    first = client.post(reverse("login-code"), {"code": _wrong(code_now(device))})
+    second = client.post(reverse("login-code"), {"code": code_now(device)})  # at once: throttled
+
+    assert "That code is not right" in first.text
+    assert "Too many wrong codes" in second.text
+    assert not _logged_in(client)
+
+
+def test_a_code_works_once(client, lead):
+    device, _codes = authenticator_for(lead)
+    code = code_now(device)
+    _password(client, "lead")
+    client.post(reverse("login-code"), {"code": code})
+    client.post(reverse("logout"))
+
+    _password(client, "lead")
+    again = client.post(reverse("login-code"), {"code": code})
+
+    assert "That code is not right, or has been used" in again.text
+    assert not _logged_in(client)
+
+
+def test_recovery_code_logs_in_once_and_says_how_many_are_left(client, lead):
+    _device, codes = authenticator_for(lead)
+    _password(client, "lead")
+
+    response = client.post(reverse("login-code"), {"code": codes[0].upper()[:4] + " " + codes[0][4:]}, follow=True)
+
+    assert _logged_in(client)
+    assert "You logged in with a recovery code: 9 left." in response.text
+    client.post(reverse("logout"))
+    _password(client, "lead")
+    again = client.post(reverse("login-code"), {"code": codes[0]})
+    assert not _logged_in(client)
+    assert "That code is not right" in again.text
+
+
+def test_pending_login_times_out(client, lead):
+    device, _codes = authenticator_for(lead)
+    _password(client, "lead")
+    session = client.session
+    session[PENDING] = {**session[PENDING], "at": int(time.time()) - PENDING_SECONDS - 1}
+    session.save()
+
+    response = client.post(reverse("login-code"), {"code": code_now(device)})
+
+    assert response.url == reverse("login")
+    assert not _logged_in(client)
+
+
+def test_password_alone_cannot_replace_an_existing_authenticator(client, lead):
+    device, _codes = authenticator_for(lead)
+    _password(client, "lead")
+
+    response = client.post(reverse("two-factor-setup"), {"code": "123456"})
+
+    assert response.url == reverse("login-code")
+    assert list(TOTPDevice.objects.filter(user=lead)) == [device]
+
+
+def test_login_code_without_a_pending_login_goes_back_to_login(client, db):
+    response = client.get(reverse("login-code"))
+
+    assert response.url == reverse("login")
+
+
+def test_facilitator_turns_two_factor_on_then_off_with_password(client, facilitator):
+    client.force_login(facilitator)
+    client.get(reverse("two-factor-setup"))
+    done = client.post(reverse("two-factor-setup"), {"code": _code_now_pending(facilitator)})
+    assert "Your recovery codes" in done.text
+    assert "On: you log in with your password and a code" in client.get(reverse("two-factor")).text
+
+    refused = client.post(reverse("two-factor-remove"), {"password": "not-my-password"})
+    assert "That is not your password." in refused.text
+    assert TOTPDevice.objects.filter(user=facilitator).exists()
+
+    client.post(reverse("two-factor-remove"), {"password": PASSWORD})
+    assert not TOTPDevice.objects.filter(user=facilitator).exists()
+    assert not StaticToken.objects.filter(device__user=facilitator).exists()
+    assert _password(client, "facilitator").url == reverse("home")
+
+
+def test_lead_cannot_turn_two_factor_off(client, lead):
+    authenticator_for(lead)
+    client.force_login(lead)
+
+    response = client.post(reverse("two-factor-remove"), {"password": PASSWORD})
+
+    assert response.status_code == 403
+    assert TOTPDevice.objects.filter(user=lead).exists()
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, lead):
+    _device, old = authenticator_for(lead)
+    client.force_login(lead)
+
+    response = client.post(reverse("two-factor-recovery-codes"))
+
+    new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.text)
+    assert sorted(StaticToken.objects.filter(device__user=lead).values_list("token", flat=True)) == sorted(new)
+    assert set(new).isdisjoint(old)
+
+
+def test_alliance_staff_reset_someone_who_lost_their_phone(client, alliance, lead, caplog):
+    caplog.set_level(logging.INFO, logger="coprod.security")
+    authenticator_for(lead)
+    client.force_login(alliance)
+
+    page = client.get(reverse("user-edit", args=[lead.pk]))
+    assert "Reset two-factor authentication" in page.text
+    client.post(reverse("user-two-factor-reset", args=[lead.pk]))
+
+    assert not TOTPDevice.objects.filter(user=lead).exists()
+    assert not StaticToken.objects.filter(device__user=lead).exists()
+    assert f"two-factor removed user={lead.pk} by={alliance.pk}" in [r.getMessage() for r in caplog.records]
+    client.post(reverse("logout"))
+    assert _password(client, "lead").url == reverse("two-factor-setup")
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/admin/login/?next=/admin/coprod/user/"])
+def test_admin_login_goes_through_coprod_login(client, db, path):
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login") + "?next=/admin/")
+
+
+def test_security_log_names_no_code(client, lead, caplog):
+    caplog.set_level(logging.INFO)
+    device, codes = authenticator_for(lead)
+    _password(client, "lead")
+    client.post(reverse("login-code"), {"code": codes[1]})
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert codes[1] not in logged
+    assert device.key not in logged
+
+
+@given(code=st.one_of(st.text(max_size=300), st.binary(max_size=100).map(repr), st.integers().map(str)))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_junk_codes_never_log_in_and_never_fail(client, lead, alliance, code):
+    """The code step (lead, who has an authenticator) and the set-up step (alliance, who has none)."""
+    if not TOTPDevice.objects.filter(user=lead).exists():
+        authenticator_for(lead)
+    statuses = []
+    for username, name in (("lead", "login-code"), ("alliance", "two-factor-setup")):
+        client.cookies.clear()
+        _password(client, username)
+        statuses.append(client.post(reverse(name), {"code": code}).status_code)
+        assert not _logged_in(client)
+
+    assert statuses == [200, 200]
