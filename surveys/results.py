@@ -9,10 +9,12 @@ Reads are grouped in SQL over the rollups (surveys.rollups): one query per table
 number of sessions, responses or answers.
 
 Small numbers. Outside a session's own debrief, a figure resting on fewer than 5 respondents is shown as
-"fewer than 5" (suppressed), and so is a figure that would let it be recovered by subtraction: where rows add
-up to a total that is shown (sessions to their partnership, quarters to the period, partnerships to the
-country), more rows are hidden until those hidden hold 5 or more respondents between them (complementary
-suppression). A rate or share that rests on a hidden count is hidden with it.
+"fewer than 5" (suppressed), and so is a rate or share that rests on it. So that no subtraction can bring a
+small group back (a quarter minus the sessions shown in it, the country minus its partnerships, one filter's
+total minus another's), small groups are also left out of every pooled figure: a session's answers to a
+statement count towards partnership, quarter and national figures only where 5 or more of its people answered
+it on the scale (for the change, where 5 or more answered both questionnaires). Every pooled figure is then a
+sum of groups of 5 or more, and so is any difference of two of them. The session's own debrief counts them all.
 """
 
 import functools
@@ -23,10 +25,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, TextField, Value
 from django.db.models.functions import Cast, Coalesce, TruncQuarter
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from coprod.models import Partnership
 from surveys.models import (
     ROLLUP_FIELDS,
+    ROLLUP_PAIRED_FIELDS,
     Answer,
     Scale,
     SessionRollup,
@@ -39,6 +43,7 @@ from surveys.models import (
 from workshops.models import Attendance, AttendanceStatus, Session
 
 THRESHOLD = 5  # fewer respondents than this: suppressed outside the session's own debrief
+GROUPS = ("pre", "post", "paired")
 HEADLINE_MIN_PAIRED = 10  # fewer people who answered both than this: no headline, a warning instead
 AGREE_VALUES = (Scale.AGREE, Scale.STRONGLY_AGREE)
 
@@ -105,6 +110,7 @@ class Counts:
     improved: int = 0
     worsened: int = 0
     neither: int = 0
+    left_out: tuple = (0, 0, 0)  # respondents before, after and in both of groups under 5, left out of the above
 
     @classmethod
     def from_row(cls, row):
@@ -120,6 +126,7 @@ class Counts:
             improved=get("paired_improved"),
             worsened=get("paired_worsened"),
             neither=get("paired_neither"),
+            left_out=tuple(get(f"left_out_{group}") for group in GROUPS),
         )
 
     def __add__(self, other):
@@ -132,6 +139,7 @@ class Counts:
             improved=self.improved + other.improved,
             worsened=self.worsened + other.worsened,
             neither=self.neither + other.neither,
+            left_out=tuple(a + b for a, b in zip(self.left_out, other.left_out, strict=True)),
         )
 
     @property
@@ -148,6 +156,10 @@ class Counts:
 
     def n(self, key):
         return {"pre": self.n_pre, "post": self.n_post, "paired": self.n_paired}[key]
+
+    def only_left_out(self, key):
+        """Everybody of this phase (or pair) was in a group under 5: there is someone, but no figure to show."""
+        return self.n(key) == 0 and self.left_out[GROUPS.index(key)] > 0
 
 
 @dataclass(frozen=True)
@@ -251,11 +263,11 @@ class Figures:
         return list(zip(Scale.labels, cells(self.pre), cells(self.post), strict=True))
 
 
-def figures_from(statement, counts, *, suppress=False, hide=frozenset(), label=""):
-    """The figures of `counts`; with `suppress`, any group of 1-4 respondents (and those in `hide`) withheld."""
-    hidden = set(hide)
+def figures_from(statement, counts, *, suppress=False, label=""):
+    """The figures of `counts`; with `suppress`, any phase (or the pairs) of 1-4 respondents withheld."""
+    hidden = set()
     if suppress:
-        hidden |= {key for key in ("pre", "post", "paired") if 0 < counts.n(key) < THRESHOLD}
+        hidden = {key for key in GROUPS if 0 < counts.n(key) < THRESHOLD or counts.only_left_out(key)}
     pre = Distribution(counts.pre, counts.pre_dont_know)
     post = Distribution(counts.post, counts.post_dont_know)
     change = paired_change(both=counts.both, improved=counts.improved, worsened=counts.worsened, neither=counts.neither)
@@ -269,8 +281,8 @@ def figures_from(statement, counts, *, suppress=False, hide=frozenset(), label="
         pre=SUPPRESSED if "pre" in hidden else pre,
         post=SUPPRESSED if "post" in hidden else post,
         change=SUPPRESSED if "paired" in hidden else change,
-        dont_know_pre=_small(counts.pre_dont_know, suppress or "pre" in hidden),
-        dont_know_post=_small(counts.post_dont_know, suppress or "post" in hidden),
+        dont_know_pre=SUPPRESSED if "pre" in hidden else counts.pre_dont_know,
+        dont_know_post=SUPPRESSED if "post" in hidden else counts.post_dont_know,
         label=label,
         hidden=frozenset(hidden),
     )
@@ -279,36 +291,18 @@ def figures_from(statement, counts, *, suppress=False, hide=frozenset(), label="
 # --- Small numbers ---
 
 
+def _respondents(group):
+    """The rollup row's respondents on the scale before ("pre"), after ("post"), or in both ("paired")."""
+    names = ROLLUP_PAIRED_FIELDS if group == "paired" else [f"{group}_{value}" for value in range(1, 6)]
+    return sum((F(name) for name in names[1:]), F(names[0]))
+
+
+def _group(field_name):
+    return "paired" if field_name in ROLLUP_PAIRED_FIELDS else field_name.split("_")[0]
+
+
 def _small(count, suppress):
     return SUPPRESSED if suppress and 0 < count < THRESHOLD else count
-
-
-def cells_to_hide(cells):
-    """Which of `cells` ({key: respondents}, adding up to a total that is shown) must be withheld.
-
-    Primary: 1 to 4 respondents. Complementary: while the withheld cells hold fewer than 5 respondents between
-    them (so that total minus the shown cells would reveal a small group), the smallest shown cell with anyone
-    in it is withheld too. A total under 5 is itself withheld by whoever shows it.
-    """
-    hidden = [key for key, value in cells.items() if 0 < value < THRESHOLD]
-    order = {key: position for position, key in enumerate(cells)}
-    while hidden and sum(cells[key] for key in hidden) < THRESHOLD:
-        shown = sorted(
-            (key for key, value in cells.items() if value > 0 and key not in hidden), key=lambda k: (cells[k], order[k])
-        )
-        if not shown:
-            break
-        hidden.append(shown[0])
-    return set(hidden)
-
-
-def complementary_hides(rows):
-    """{row key: set of "pre"/"post"/"paired" to withhold} for rows (key -> Counts) that add up to a shown total."""
-    hides = {key: set() for key in rows}
-    for measure in ("pre", "post", "paired"):
-        for key in cells_to_hide({key: counts.n(measure) for key, counts in rows.items()}):
-            hides[key].add(measure)
-    return hides
 
 
 # --- Wording ---
@@ -397,6 +391,15 @@ def session_filter(filters, prefix=""):
 
 
 SUMS = {name: Sum(name) for name in ROLLUP_FIELDS}
+# Where small numbers are suppressed, sums leave out each session's small groups (see the module's docstring).
+# Named apart from the columns, which their filters read.
+SUMS_OF_GROUPS_OF_5 = {
+    f"sum_{name}": Sum(name, filter=Q(GreaterThanOrEqual(_respondents(_group(name)), THRESHOLD)))
+    for name in ROLLUP_FIELDS
+} | {
+    f"sum_left_out_{group}": Sum(_respondents(group), filter=Q(LessThan(_respondents(group), THRESHOLD)))
+    for group in GROUPS
+}
 STATEMENT_COLUMNS = ["statement_id", "statement__text", "statement__version", "statement__family"]
 
 
@@ -409,13 +412,17 @@ def _ref(row):
     )
 
 
-def _grouped(rollups, *by):
-    """One row per statement version (and per `by`), rollup counts summed in SQL.
+def _grouped(rollups, *by, suppress):
+    """One row per statement version (and per `by`), rollup counts summed in SQL; with `suppress`, without
+    each session's groups of fewer than 5.
 
     Grouped on ids alone, so that the database can hash them (grouping on the statements' text too would sort
     every rollup row); the wording comes after, from `_refs`.
     """
-    return list(rollups.values(*by, "statement_id").annotate(**SUMS).order_by())
+    if not suppress:
+        return list(rollups.values(*by, "statement_id").annotate(**SUMS).order_by())
+    rows = rollups.values(*by, "statement_id").annotate(**SUMS_OF_GROUPS_OF_5).order_by()
+    return [{name.removeprefix("sum_"): value for name, value in row.items()} for row in rows]
 
 
 def _refs(rows):
@@ -485,7 +492,7 @@ def _rate(part, whole_count):
 
 def pooled_figures(rollups, *, suppress):
     """Figures per statement version over every rollup in `rollups`, in the order statements were made."""
-    rows = _grouped(rollups)
+    rows = _grouped(rollups, suppress=suppress)
     refs = _refs(rows)
     figures = [figures_from(refs[row["statement_id"]], Counts.from_row(row), suppress=suppress) for row in rows]
     return sorted(figures, key=lambda figure: figure.statement.id)
@@ -547,15 +554,14 @@ def partnership_sessions(partnership, filters, *, suppress=True):
         }
         for session in sessions
     }
-    hides = {session.pk: set() for session in sessions}
-    if suppress:
-        for measure in ("pre", "post", "paired"):
-            for pk in cells_to_hide({pk: row[measure] for pk, row in counts.items()}):
-                hides[pk].add(measure)
+    hides = {pk: {key for key, n in row.items() if suppress and 0 < n < THRESHOLD} for pk, row in counts.items()}
     rows = [_session_row(session, session.attended, counts[session.pk], hides[session.pk]) for session in sessions]
-    totals = {measure: sum(row[measure] for row in counts.values()) for measure in ("pre", "post", "paired")}
-    total_hides = {measure for measure, value in totals.items() if suppress and 0 < value < THRESHOLD}
-    total = _session_row(None, sum(session.attended for session in sessions), totals, total_hides)
+    # Like the pooled figures, the total leaves out the groups it does not show.
+    totals = {
+        measure: sum(row[measure] for pk, row in counts.items() if measure not in hides[pk]) for measure in GROUPS
+    }
+    only_left_out = {key for key in GROUPS if totals[key] == 0 and any(key in hidden for hidden in hides.values())}
+    total = _session_row(None, sum(session.attended for session in sessions), totals, only_left_out)
     return rows, total
 
 
@@ -590,10 +596,12 @@ def partnership_trend(partnership, filters, *, suppress=True):
     """(figures per statement version over the whole period, per statement version the figures of each quarter).
 
     One grouped query by quarter (of the session's date) and statement version; the whole period is the sum of
-    its quarters, which is also why quarters get complementary suppression.
+    its quarters.
     """
     rows = _grouped(
-        partnership_rollups(partnership, filters).annotate(quarter=TruncQuarter("session__date")), "quarter"
+        partnership_rollups(partnership, filters).annotate(quarter=TruncQuarter("session__date")),
+        "quarter",
+        suppress=suppress,
     )
     refs = _refs(rows)
     by_statement = {}
@@ -603,14 +611,11 @@ def partnership_trend(partnership, filters, *, suppress=True):
     for ref in sorted(by_statement, key=lambda ref: ref.id):
         quarters = dict(sorted(by_statement[ref].items()))
         pooled.append(figures_from(ref, sum(quarters.values(), Counts()), suppress=suppress))
-        hides = complementary_hides(quarters) if suppress else {}
         trend.append(
             TrendStatement(
                 statement=ref,
                 quarters=[
-                    figures_from(
-                        ref, counts, suppress=suppress, hide=frozenset(hides.get(day, ())), label=quarter_label(day)
-                    )
+                    figures_from(ref, counts, suppress=suppress, label=quarter_label(day))
                     for day, counts in quarters.items()
                 ],
             )
@@ -636,7 +641,7 @@ def national_rollups(filters):
 
 def national_results(filters, *, suppress=True):
     """Per national statement version: the country's figures, and each partnership's side by side."""
-    rows = _grouped(national_rollups(filters), "partnership_id")
+    rows = _grouped(national_rollups(filters), "partnership_id", suppress=suppress)
     refs = _refs(rows)
     names = dict(Partnership.objects.filter(pk__in={row["partnership_id"] for row in rows}).values_list("pk", "name"))
     by_statement = {}
@@ -646,14 +651,12 @@ def national_results(filters, *, suppress=True):
     results = []
     for ref in sorted(by_statement, key=lambda ref: ref.id):
         partnerships = dict(sorted(by_statement[ref].items()))
-        hides = complementary_hides(partnerships) if suppress else {}
         total = sum(partnerships.values(), Counts())
         results.append(
             NationalStatement(
                 figures=figures_from(ref, total, suppress=suppress, label="Scotland"),
                 partnerships=[
-                    figures_from(ref, counts, suppress=suppress, hide=frozenset(hides.get(key, ())), label=key[0])
-                    for key, counts in partnerships.items()
+                    figures_from(ref, counts, suppress=suppress, label=key[0]) for key, counts in partnerships.items()
                 ],
             )
         )

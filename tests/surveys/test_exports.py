@@ -95,7 +95,7 @@ def test_results_csv_of_a_session_is_suppressed_like_any_export(client, lead, pa
     ]
 
 
-def test_results_csv_national_then_partnerships_with_complementary_suppression(client, alliance, template):
+def test_results_csv_national_then_partnerships_leaving_small_groups_out(client, alliance, template):
     _session(PartnershipFactory(name="Aberdeen City HSCP"), template, pairs=3)
     _session(PartnershipFactory(name="Glasgow City HSCP"), template, pairs=12)
     _session(PartnershipFactory(name="North Ayrshire HSCP"), template, pairs=30)
@@ -104,17 +104,18 @@ def test_results_csv_national_then_partnerships_with_complementary_suppression(c
     rows = rows_of(client.get("/results/national/results.csv"))
 
     assert [row[:7] for row in rows[1:]] == [
-        ["national", "Scotland", STATEMENTS[0], "1", "45", "45", "45"],
-        ["national", "Scotland", STATEMENTS[1], "1", "45", "45", "45"],
-        ["national", "Scotland", STATEMENTS[2], "1", "22", "45", "22"],
+        # Scotland leaves Aberdeen's 3 out: 42 - 12 - 30 gives nothing away.
+        ["national", "Scotland", STATEMENTS[0], "1", "42", "42", "42"],
+        ["national", "Scotland", STATEMENTS[1], "1", "42", "42", "42"],
+        ["national", "Scotland", STATEMENTS[2], "1", "21", "42", "21"],
         ["partnership", "Aberdeen City HSCP", STATEMENTS[0], "1", "", "", ""],
-        ["partnership", "Glasgow City HSCP", STATEMENTS[0], "1", "", "", ""],  # 45 - 30 would reveal Aberdeen
+        ["partnership", "Glasgow City HSCP", STATEMENTS[0], "1", "12", "12", "12"],
         ["partnership", "North Ayrshire HSCP", STATEMENTS[0], "1", "30", "30", "30"],
         ["partnership", "Aberdeen City HSCP", STATEMENTS[1], "1", "", "", ""],
-        ["partnership", "Glasgow City HSCP", STATEMENTS[1], "1", "", "", ""],
+        ["partnership", "Glasgow City HSCP", STATEMENTS[1], "1", "12", "12", "12"],
         ["partnership", "North Ayrshire HSCP", STATEMENTS[1], "1", "30", "30", "30"],
         ["partnership", "Aberdeen City HSCP", STATEMENTS[2], "1", "", "", ""],
-        ["partnership", "Glasgow City HSCP", STATEMENTS[2], "1", "", "", ""],
+        ["partnership", "Glasgow City HSCP", STATEMENTS[2], "1", "6", "12", "6"],
         ["partnership", "North Ayrshire HSCP", STATEMENTS[2], "1", "15", "30", "15"],
     ]
 

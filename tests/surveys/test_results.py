@@ -7,7 +7,7 @@ import pytest
 
 from surveys import results, services
 from surveys.models import Phase
-from surveys.results import SUPPRESSED, Counts, StatementRef, cells_to_hide, figures_from
+from surveys.results import SUPPRESSED, Counts, StatementRef, figures_from
 from surveys.stats import paired_change
 from tests.factories import (
     AttendanceFactory,
@@ -145,27 +145,12 @@ def test_figures_suppressed_below_five_respondents():
 
     assert [figures.n_pre, figures.pct_agree_pre, figures.pre, figures.dont_know_pre] == [SUPPRESSED] * 4
     assert [figures.n_post, figures.pct_agree_post, figures.dont_know_post] == [10, 70.0, 0]
+    assert figures_from(UNDERSTANDING, Counts(pre=(5, 5, 0, 0, 0), pre_dont_know=2), suppress=True).dont_know_pre == 2
     assert [figures.n_paired, figures.change_pp, figures.ci_low_pp, figures.p_value] == [SUPPRESSED] * 4
     assert figures.headline == (
         "Too few responses to draw conclusions: fewer than 5 people answered both questionnaires."
     )
     assert [shown.n_pre, shown.n_paired, shown.dont_know_pre] == [3, 3, 2]  # a session's own debrief
-
-
-@pytest.mark.parametrize(
-    ("cells", "hidden"),
-    [
-        ({"a": 20, "b": 30}, set()),
-        ({"a": 0, "b": 30}, set()),  # nobody is nobody: nothing to protect
-        ({"a": 3, "b": 12, "c": 20}, {"a", "b"}),  # total - b - c would give a: b goes too
-        ({"a": 3, "b": 4, "c": 20}, {"a", "b"}),  # together 7: a sum of two groups only
-        ({"a": 1, "b": 2, "c": 10, "d": 12}, {"a", "b", "c"}),  # together 3: one more (the smallest)
-        ({"a": 0, "b": 3, "c": 9}, {"b", "c"}),  # hiding the empty one would not help
-        ({"a": 2}, {"a"}),  # nothing to hide it among: its total is under 5 and withheld too
-    ],
-)
-def test_cells_to_hide_adds_complementary_cells(cells, hidden):
-    assert cells_to_hide(cells) == hidden
 
 
 # --- From stored answers ---
@@ -285,7 +270,7 @@ def test_partnership_figures_follow_the_filters(partnership, template):
     assert paired(programme=programme) == 8
 
 
-def test_partnership_sessions_hide_small_counts_and_their_complement(partnership, template):
+def test_partnership_sessions_hide_small_sessions_and_leave_them_out_of_the_total(partnership, template):
     small = _session_with_answers(partnership, template, pairs=3, date=datetime.date(2026, 3, 3))
     middle = _session_with_answers(partnership, template, pairs=12, date=datetime.date(2026, 3, 2))
     large = _session_with_answers(partnership, template, pairs=20, date=datetime.date(2026, 3, 1))
@@ -293,39 +278,65 @@ def test_partnership_sessions_hide_small_counts_and_their_complement(partnership
         AttendanceFactory(session=small, status="attended")
 
     rows, total = results.partnership_sessions(partnership, {})
-    shown, _ = results.partnership_sessions(partnership, {}, suppress=False)
+    shown, shown_total = results.partnership_sessions(partnership, {}, suppress=False)
 
     assert [row.session for row in rows] == [small, middle, large]
     assert [(row.pre_responses, row.post_responses, row.paired) for row in rows] == [
         (SUPPRESSED, SUPPRESSED, SUPPRESSED),
-        (SUPPRESSED, SUPPRESSED, SUPPRESSED),  # else 35 - 20 - 12 would give the small session's 3
+        (12, 12, 12),
         (20, 20, 20),
     ]
     assert [rows[0].attended, rows[0].pre_rate, rows[0].pairing_rate] == [6, SUPPRESSED, SUPPRESSED]
-    assert (total.pre_responses, total.post_responses, total.paired, total.pairing_rate) == (35, 35, 35, 100.0)
+    # The total is of the sessions shown: 32 - 20 - 12 reveals nothing.
+    assert (total.pre_responses, total.post_responses, total.paired, total.pairing_rate) == (32, 32, 32, 100.0)
     assert [row.pre_responses for row in shown] == [3, 12, 20]
-    assert round(shown[0].pre_rate) == 50
+    assert (shown_total.pre_responses, round(shown[0].pre_rate)) == (35, 50)
 
 
-def test_partnership_trend_by_quarter_with_complementary_suppression(partnership, template):
+def test_partnership_trend_by_quarter_leaves_small_sessions_out(partnership, template):
     _session_with_answers(partnership, template, pairs=3, date=datetime.date(2025, 12, 1))
-    _session_with_answers(partnership, template, pairs=8, date=datetime.date(2026, 1, 15))
+    _session_with_answers(partnership, template, pairs=2, date=datetime.date(2026, 1, 15))
     _session_with_answers(partnership, template, pairs=9, date=datetime.date(2026, 2, 15))
     _session_with_answers(partnership, template, pairs=30, date=datetime.date(2026, 5, 1))
 
     pooled, trend = results.partnership_trend(partnership, {})
 
-    assert [(figures.statement.text, figures.n_paired) for figures in pooled] == [(text, 50) for text in STATEMENTS]
+    assert [(figures.statement.text, figures.n_paired) for figures in pooled] == [(text, 39) for text in STATEMENTS]
     assert pooled == results.partnership_figures(partnership, {})
     assert [item.statement.text for item in trend] == STATEMENTS
     assert [(quarter.label, quarter.n_paired, quarter.paired_pct_agree_post) for quarter in trend[0].quarters] == [
-        ("2025 Q4", SUPPRESSED, SUPPRESSED),
-        ("2026 Q1", SUPPRESSED, SUPPRESSED),  # 17: hidden, or 50 - 30 - 17 reveals 2025 Q4
+        ("2025 Q4", SUPPRESSED, SUPPRESSED),  # its one session had 3 people: in none of the pooled figures
+        ("2026 Q1", 9, 100.0),  # 9, not 11: the 2-person session is left out
         ("2026 Q2", 30, 100.0),
     ]
 
 
-def test_national_results_side_by_side_with_complementary_suppression(template):
+def test_no_subtraction_between_the_session_table_and_the_trend_reveals_a_small_session(partnership, template):
+    """Sessions of 3 (January), 20 (February) and 10 (April): Q1 minus February's 20 must not give 3."""
+    _session_with_answers(partnership, template, pairs=3, date=datetime.date(2026, 1, 10))
+    _session_with_answers(partnership, template, pairs=20, date=datetime.date(2026, 2, 10))
+    _session_with_answers(partnership, template, pairs=10, date=datetime.date(2026, 4, 10))
+
+    rows, total = results.partnership_sessions(partnership, {})
+    _pooled, trend = results.partnership_trend(partnership, {})
+
+    assert [row.paired for row in rows] == [10, 20, SUPPRESSED]
+    assert [(quarter.label, quarter.n_paired) for quarter in trend[0].quarters] == [("2026 Q1", 20), ("2026 Q2", 10)]
+    assert total.paired == 30
+
+
+def test_no_filter_difference_reveals_a_small_session(partnership, template):
+    _session_with_answers(partnership, template, pairs=2, date=datetime.date(2026, 1, 10))
+    _session_with_answers(partnership, template, pairs=10, date=datetime.date(2026, 2, 10))
+
+    everything = results.partnership_figures(partnership, {})
+    from_february = results.partnership_figures(partnership, {"date_from": datetime.date(2026, 2, 1)})
+
+    assert [figures.n_paired for figures in everything] == [figures.n_paired for figures in from_february] == [10] * 3
+    assert everything == from_february
+
+
+def test_national_results_side_by_side_leave_small_groups_out_of_scotland(template):
     names = ["Aberdeen City HSCP", "Glasgow City HSCP", "North Ayrshire HSCP"]
     for name, pairs in zip(names, [3, 12, 30], strict=True):
         _session_with_answers(PartnershipFactory(name=name), template, pairs=pairs)
@@ -333,12 +344,24 @@ def test_national_results_side_by_side_with_complementary_suppression(template):
     national = results.national_results({})
 
     assert [item.figures.statement.text for item in national] == STATEMENTS
-    assert [(item.figures.label, item.figures.n_paired) for item in national] == [("Scotland", 45)] * 3
+    # Scotland minus Glasgow and North Ayrshire (shown here and on their own screens) is 0, not Aberdeen's 3.
+    assert [(item.figures.label, item.figures.n_paired) for item in national] == [("Scotland", 42)] * 3
     assert [(row.label, row.n_pre, row.n_paired) for row in national[0].partnerships] == [
         ("Aberdeen City HSCP", SUPPRESSED, SUPPRESSED),
-        ("Glasgow City HSCP", SUPPRESSED, SUPPRESSED),
+        ("Glasgow City HSCP", 12, 12),
         ("North Ayrshire HSCP", 30, 30),
     ]
+
+
+def test_pooled_figures_leave_out_a_small_phase_of_a_session_but_keep_its_other_phase(partnership, template):
+    session = SessionFactory(partnership=partnership)
+    _answers(services.survey_create(session=session, phase=Phase.PRE, template=template), [[2, 2, 2]] * 3)
+    _answers(services.survey_create(session=session, phase=Phase.POST, template=template), [[4, 4, 4]] * 10)
+    _session_with_answers(partnership, template, pairs=6)
+
+    figures = results.partnership_figures(partnership, {})[0]
+
+    assert (figures.n_pre, figures.n_post, figures.n_paired) == (6, 16, 6)
 
 
 def test_national_results_leave_local_statements_out(partnership, template):

@@ -200,7 +200,7 @@ def test_partnership_results_pool_sessions_with_a_session_table(client, viewer, 
     assert f'href="/sessions/{second.pk}/results/"' in response.content.decode()
 
 
-def test_partnership_results_withhold_small_sessions_and_their_complement(client, lead, partnership, template):
+def test_partnership_results_withhold_small_sessions_and_leave_them_out(client, lead, partnership, template):
     _session(partnership, template, pairs=3, date=datetime.date(2026, 3, 3), title="Small")
     _session(partnership, template, pairs=12, date=datetime.date(2026, 3, 2), title="Middle")
     _session(partnership, template, pairs=20, date=datetime.date(2026, 3, 1), title="Large")
@@ -209,9 +209,10 @@ def test_partnership_results_withhold_small_sessions_and_their_complement(client
     text = text_of(client.get(f"/results/partnerships/{partnership.pk}/"))
 
     assert "Small 3 Mar 2026 0 fewer than 5 no register fewer than 5 no register fewer than 5 fewer than 5" in text
-    assert "Middle 2 Mar 2026 0 fewer than 5 no register fewer than 5 no register fewer than 5 fewer than 5" in text
+    assert "Middle 2 Mar 2026 0 12 no register 12 no register 12 100%" in text
     assert "Large 1 Mar 2026 0 20 no register 20 no register 20 100%" in text
-    assert "All sessions 0 35 35 35 100%" in text
+    assert "All sessions 0 32 32 32 100%" in text
+    assert "Sessions where fewer than 5 people answered a statement are left out" in text
 
 
 def test_partnership_results_filter_by_date(client, lead, partnership, template):
@@ -273,12 +274,12 @@ def test_national_results_side_by_side(client, alliance, template):
     text = text_of(response)
     assert "3 partnerships with answers." in text
     assert [body[:58] for _, body in headlines(response)] == [
-        "Among the 45 people who answered both questionnaires, the "
+        "Among the 42 people who answered both questionnaires, the "
     ] * 3
     assert text.count("Aberdeen City HSCP fewer than 5 fewer than 5 fewer than 5 fewer than 5 fewer than 5") == 3
-    assert text.count("Glasgow City HSCP fewer than 5 fewer than 5 fewer than 5 fewer than 5 fewer than 5") == 3
+    assert text.count("Glasgow City HSCP 12 0% 12 100% 12 +100 points") == 3
     assert text.count("North Ayrshire HSCP 30 0% 30 100% 30 +100 points") == 3
-    assert text.count("Scotland 45 0% 45 100% 45 +100 points") == 3
+    assert text.count("Scotland 42 0% 42 100% 42 +100 points") == 3
 
 
 @pytest.mark.parametrize("partnerships", [1, 3])
