@@ -54,7 +54,8 @@ class PartnershipQuerySet(models.QuerySet):
             return self.none()
         if user.is_alliance_staff:
             return self.all()
-        return self.filter(memberships__user=user)
+        # A subquery, not a join: a join on memberships would leave for_list() counting the user's own alone.
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("partnership_id"))
 
     def for_list(self):
         return self.annotate(

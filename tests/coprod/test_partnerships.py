@@ -41,6 +41,17 @@ def test_partnership_list_shows_only_visible_partnerships(client, lead, partners
     assert [p.name for p in response.context["partnerships"]] == [partnership.name]
 
 
+def test_partnership_list_counts_every_member_for_a_member(client, lead, viewer, facilitator, partnership):
+    LocalityFactory(partnership=partnership)
+    client.force_login(lead)
+
+    listed = client.get(reverse("partnership-list")).context["partnerships"]
+    home = client.get(reverse("home")).context["partnerships"]
+
+    assert [(p.member_count, p.locality_count) for p in listed] == [(3, 1)]
+    assert [(p.member_count, p.locality_count) for p in home] == [(3, 1)]
+
+
 def test_partnership_list_alliance_sees_all_with_search(client, alliance, partnership, other_partnership):
     client.force_login(alliance)
 
