@@ -6,6 +6,7 @@ Prints the time and query count of the services alone, then of the whole page fl
 save) through Django's test client. The partnership already knows 500 people, so some rows match by email.
 """
 
+import datetime
 import os
 import sys
 import tempfile
@@ -55,9 +56,9 @@ def fresh_session(partnership, n):
     return Session.objects.create(
         partnership=partnership,
         title=f"Bench session {n}",
-        date="2018-01-24",
-        start_time="09:30",
-        end_time="15:30",
+        date=datetime.date(2018, 1, 24),
+        start_time=datetime.time(9, 30),
+        end_time=datetime.time(15, 30),
         venue="Volunteer Rooms, Irvine",
     )
 
