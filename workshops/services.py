@@ -216,6 +216,7 @@ def attendance_mark(*, attendance, status):
 @transaction.atomic
 def attendance_remove(*, attendance):
     """Take the person off this register; their record stays for the partnership's other sessions."""
+    _open_session(attendance.session)
     attendance.delete()
 
 

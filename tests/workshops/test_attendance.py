@@ -156,6 +156,8 @@ def test_attendance_on_a_cancelled_session_is_refused(session):
         services.attendance_add(session=session, name="Late Comer", sector="nhs", role="dietitian")
     with pytest.raises(ValidationError, match="cancelled"):
         services.attendance_mark(attendance=attendance, status="attended")
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.attendance_remove(attendance=attendance)
 
     attendance.refresh_from_db()
     assert attendance.status == "registered"
@@ -339,6 +341,19 @@ def test_attendance_remove_page(client, session, facilitator):
     client.post(reverse("workshops:attendance-remove", args=[session.pk, attendance.pk]))
 
     assert list(session.attendances.all()) == []
+
+
+def test_attendance_remove_page_on_cancelled_session_shows_message(client, session, facilitator):
+    attendance = AttendanceFactory(session=session, status="registered")
+    services.session_cancel(session=session)
+    client.force_login(facilitator)
+
+    response = client.post(reverse("workshops:attendance-remove", args=[session.pk, attendance.pk]), follow=True)
+
+    assert list(session.attendances.values_list("pk", "status")) == [(attendance.pk, "registered")]
+    html = response.content.decode()
+    assert "This session was cancelled: its register is closed." in html
+    assert "removed from the register" not in html
 
 
 # --- attendee records: list, detail, edit ---

@@ -86,8 +86,12 @@ def attendance_mark(request, pk, attendance_pk):
 @require_POST
 def attendance_remove(request, pk, attendance_pk):
     attendance = _get_attendance(request, pk, attendance_pk)
-    services.attendance_remove(attendance=attendance)
-    messages.success(request, f"{attendance.attendee.name} removed from the register.")
+    try:
+        services.attendance_remove(attendance=attendance)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{attendance.attendee.name} removed from the register.")
     return redirect(_register_url(attendance.session))
 
 
