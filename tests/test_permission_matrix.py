@@ -118,11 +118,18 @@ MATRIX = [
     # Programmes and CPD certificates
     ("workshops:programme-list", {}, "get", SIGNED_IN_PAGE),
     ("workshops:programme-create", {}, "get", statuses(REDIRECT, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
+    ("workshops:programme-create", {}, "post", statuses(REDIRECT, OK, FORBIDDEN, OK, OK, FORBIDDEN)),
     ("workshops:programme-detail", {"pk": "programme"}, "get", READ_PAGE),
     (
         "workshops:programme-edit",
         {"pk": "programme"},
         "get",
+        statuses(REDIRECT, NOT_FOUND, FORBIDDEN, OK, OK, FORBIDDEN),
+    ),
+    (
+        "workshops:programme-edit",
+        {"pk": "programme"},
+        "post",
         statuses(REDIRECT, NOT_FOUND, FORBIDDEN, OK, OK, FORBIDDEN),
     ),
     ("workshops:certificate", {"pk": "programme", "attendee_pk": "programme_completer"}, "get", READ_PAGE),
