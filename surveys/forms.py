@@ -10,6 +10,7 @@ from coprod.models import Locality
 from surveys.models import (
     DONT_KNOW,
     PAIRING_ALPHABET,
+    PAIRING_CODE_LENGTH,
     ItemPhase,
     Phase,
     QuestionnaireTemplate,
@@ -30,6 +31,11 @@ def field_name(statement_id):
 
 def _answer_value(raw):
     return None if raw == DONT_KNOW_VALUE else int(raw)
+
+
+def _pairing_code_is_well_formed(code):
+    """Six characters of the unambiguous alphabet: the only codes the questionnaire after a session accepts."""
+    return len(code) == PAIRING_CODE_LENGTH and all(char in PAIRING_ALPHABET for char in code)
 
 
 class ResponseForm(forms.Form):
@@ -87,7 +93,7 @@ class ResponseForm(forms.Form):
 
     def clean_pairing_code(self):
         code = pairing_code_clean(self.cleaned_data["pairing_code"])
-        if code and (len(code) != 6 or any(char not in PAIRING_ALPHABET for char in code)):
+        if code and not _pairing_code_is_well_formed(code):
             raise forms.ValidationError(
                 "Check your code: it has 6 letters and numbers, without 0, O, 1, I or L. "
                 "Or leave this empty to send your answers without it"
@@ -139,9 +145,12 @@ class PaperRowForm(forms.Form):
             self.fields[field_name(item.statement_id)] = field
 
     def clean_pairing_code(self):
+        # The same rule as the attendee's form: a code it could never accept would never pair.
         code = pairing_code_clean(self.cleaned_data["pairing_code"])
-        if code and (len(code) != 6 or not code.isascii() or not code.isalnum()):
-            raise forms.ValidationError("A code has 6 letters and numbers")
+        if code and not _pairing_code_is_well_formed(code):
+            raise forms.ValidationError(
+                f"Check the code “{code}”: a code has 6 letters and numbers, without 0, O, 1, I or L"
+            )
         return code
 
     def answers(self):

@@ -258,9 +258,23 @@ def test_paper_entry_bad_row_stores_nothing_and_marks_the_row(client, lead, pre_
 def test_paper_entry_pre_keeps_written_code(client, lead, pre_survey):
     client.force_login(lead)
 
-    client.post(f"/surveys/{pre_survey.pk}/paper/", paper_data(pre_survey, [("ab12cd", ["1", "2", "3"])]))
+    client.post(f"/surveys/{pre_survey.pk}/paper/", paper_data(pre_survey, [("ab23-cd", ["1", "2", "3"])]))
 
-    assert list(Response.objects.values_list("source", "pairing_code")) == [("paper", "AB12CD")]
+    assert list(Response.objects.values_list("source", "pairing_code")) == [("paper", "AB23CD")]
+
+
+def test_paper_entry_code_with_ambiguous_character_refused_and_nothing_stored(client, lead, pre_survey):
+    client.force_login(lead)
+    data = paper_data(pre_survey, [("", ["4", "4", "4"]), ("ab12cd", ["5", "5", "5"])])
+
+    response = client.post(f"/surveys/{pre_survey.pk}/paper/", data)
+
+    html = response.content.decode()
+    message = "Check the code “AB12CD”: a code has 6 letters and numbers, without 0, O, 1, I or L"
+    assert Response.objects.count() == 0
+    assert f'<a href="#id_form-1-pairing_code" class="alert-link">Row 2, Code: {message}' in html
+    assert f'<div class="invalid-feedback d-block" id="id_form-1-pairing_code-error">{message}</div>' in html
+    assert html.count('class="table-danger"') == 1
 
 
 def test_paper_entry_on_closed_survey_allowed(client, lead, pre_survey):
