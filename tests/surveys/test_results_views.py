@@ -7,6 +7,8 @@ import uuid
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from surveys import demo, services
 from surveys.models import Phase
@@ -352,3 +354,45 @@ def test_demo_gives_aberdeen_sessions_answers_once(client, alliance):
     assert debriefs == ["headline", "headline", "too-few", "headline"]
     assert "2 partnerships with answers." in text
     assert "Among the 84 people who answered both questionnaires" in text
+
+
+def _queries(client, url):
+    """The queries of one GET of `url`, streamed content included."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+RESULT_URLS = [
+    "/sessions/{session}/results/",
+    "/sessions/{session}/results.csv",
+    "/sessions/{session}/responses.csv",
+    "/results/partnerships/{partnership}/",
+    "/results/partnerships/{partnership}/results.csv",
+    "/results/partnerships/{partnership}/responses.csv",
+    "/results/national/",
+    "/results/national/results.csv",
+    "/results/national/responses.csv",
+]
+
+
+@pytest.mark.parametrize("url", RESULT_URLS)
+def test_results_screens_and_exports_queries_do_not_grow_with_sessions_or_partnerships(client, alliance, template, url):
+    """1 partnership with 1 session, then 3 partnerships with 3 sessions each: the same number of queries."""
+    first = PartnershipFactory()
+    session = _session(first, template, pairs=6)
+    client.force_login(alliance)
+    target = url.format(session=session.pk, partnership=first.pk)
+    one = _queries(client, target)
+
+    for number in range(2):
+        _session(first, template, pairs=6, date=datetime.date(2026, 4 + number, 1))
+        other = PartnershipFactory()
+        for month in (1, 5, 9):
+            _session(other, template, pairs=6, date=datetime.date(2025, month, 1))
+    three = _queries(client, target)
+
+    assert one == three != 0
