@@ -19,7 +19,11 @@ Z95 = float(norm.ppf(0.975))
 
 
 def wilson_interval(successes, n, z=Z95):
-    """The Wilson score interval for successes / n, as (low, high) proportions."""
+    """The Wilson score interval for successes / n, as (low, high) proportions.
+
+    The same as scipy's `binomtest(successes, n).proportion_ci(method="wilson")` (tests check it), which takes
+    a millisecond a call: a national screen needs hundreds.
+    """
     if n == 0:
         return 0.0, 1.0
     p = successes / n

@@ -1,6 +1,7 @@
 """Each statistic pinned on hand-worked cases, including Newcombe's published examples."""
 
 import pytest
+from scipy.stats import binomtest
 
 from surveys.stats import mcnemar_exact_p, newcombe_paired_interval, paired_change, wilson_interval
 
@@ -28,6 +29,13 @@ def test_wilson_interval_hand_worked():
     low, high = wilson_interval(8, 10)
 
     assert (round(low, 3), round(high, 3)) == (0.490, 0.943)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 10, 34, 100, 1000])
+def test_wilson_interval_matches_scipy(n):
+    for successes in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+        interval = binomtest(successes, n).proportion_ci(confidence_level=0.95, method="wilson")
+        assert wilson_interval(successes, n) == pytest.approx((interval.low, interval.high), abs=1e-12)
 
 
 def test_wilson_interval_no_data_is_uninformative():
