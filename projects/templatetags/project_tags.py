@@ -1,8 +1,13 @@
-"""Formatting for project pages: numbers as people write them, shares as percentages."""
+"""Formatting for project pages (numbers as people write them, shares as percentages), and the projects
+that came out of a session, for the session page."""
 
 from decimal import Decimal
 
 from django import template
+from django.db.models.functions import Lower
+
+from projects import selectors
+from projects.models import Project
 
 register = template.Library()
 
@@ -28,3 +33,10 @@ def share(part, whole):
     if not whole:
         return "–"
     return f"{round(100 * part / whole)}%"
+
+
+@register.inclusion_tag("projects/_session_projects.html")
+def session_projects(session, user):
+    """The projects that came out of `session` that `user` may see, each with its stage: one query."""
+    projects = selectors.register_projects(projects=Project.objects.visible_to(user), filters={"session": session})
+    return {"projects": list(projects.order_by(Lower("title"), "pk"))}

@@ -41,11 +41,11 @@ def _move_stage(page, stage):
 def test_lead_records_a_project_from_a_session_and_charts_a_measure(page, lead, partnership, session):
     log_in(page, "lead")
 
-    # The session's projects: none yet, and the way to record one.
-    page.goto(f"/projects/partnership/{partnership.pk}/?session={session.pk}")
-    expect(page.get_by_text("Showing the projects that came out of")).to_be_visible()
-    assert_accessible(page, "project-register-session")
-    page.get_by_role("link", name="Record a project from this session").click()
+    # On the session page: no projects from it yet, and the way to record one.
+    page.goto(session.get_absolute_url())
+    expect(page.get_by_text("No projects recorded from this session yet.")).to_be_visible()
+    assert_accessible(page, "session-detail-no-projects")
+    page.get_by_role("link", name="record a project from this session").click()
 
     # The form knows the session and its locality; an empty aim is refused with a clear message.
     expect(page.get_by_label(f"{SESSION} (24 Jan 2018)")).to_be_checked()
@@ -94,6 +94,7 @@ def test_lead_records_a_project_from_a_session_and_charts_a_measure(page, lead, 
 
     # A measure and its data points.
     page.get_by_role("link", name="Add a measure").click()
+    assert_accessible(page, "measure-add")
     page.get_by_label("Name").fill(MEASURE)
     page.get_by_label("Unit").fill("people")
     page.get_by_label("Higher is better").check()
@@ -129,6 +130,15 @@ def test_lead_records_a_project_from_a_session_and_charts_a_measure(page, lead, 
     timeline = page.locator(".timeline > li")
     expect(timeline).to_have_count(3)
     assert_accessible(page, "project-detail")
+
+    # Back on the session page, the project is listed with its stage, and so it is in the filtered register.
+    page.get_by_role("link", name=SESSION).click()
+    expect(page.locator(".session-projects > li")).to_have_text([f"{TITLE} Stage: Testing"])
+    assert_accessible(page, "session-detail-projects")
+    page.get_by_role("link", name="Improvement projects from this session").click()
+    expect(page.get_by_text("Showing the projects that came out of")).to_be_visible()
+    expect(page.get_by_role("row", name=TITLE)).to_have_count(1)
+    assert_accessible(page, "project-register-session")
     project = Project.objects.get()
     assert (project.stage, project.updates.count(), project.measures.get().points.count()) == (
         "testing",
@@ -145,6 +155,7 @@ def test_run_chart_page_fits_a_320_px_screen(new_page, lead, partnership, sessio
         topic="other",
         topic_other="Moving on from hospital",
         aim="A measurable aim.",
+        sessions=[session],
     )
     measure = services.measure_add(project=project, name=MEASURE, direction="higher", target=8)
     services.data_points_add(
@@ -154,9 +165,16 @@ def test_run_chart_page_fits_a_320_px_screen(new_page, lead, partnership, sessio
     page = new_page(width=320, height=640)
     log_in(page, "lead")
 
-    for path in [measure.get_absolute_url(), project.get_absolute_url(), f"/projects/partnership/{partnership.pk}/"]:
+    paths = [
+        measure.get_absolute_url(),
+        project.get_absolute_url(),
+        f"/projects/partnership/{partnership.pk}/",
+        session.get_absolute_url(),
+    ]
+    for path in paths:
         page.goto(path)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= 320, f"{path} scrolls sideways ({scroll_width} px)"
+    assert_accessible(page, "narrow-session-projects")
     page.goto(measure.get_absolute_url())
     assert_accessible(page, "narrow-run-chart")

@@ -1,6 +1,8 @@
 """Project pages: what they store and what they show, and who may use them."""
 
 import datetime
+import html
+import re
 import uuid
 from decimal import Decimal
 
@@ -30,6 +32,18 @@ AIM = "By March 2027, 30 in-patients of Woodland View will join a community acti
 def _create_url(**query):
     url = reverse("projects:project-create")
     return url + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
+
+
+def _session_projects(response):
+    """(link, title, stage) of each project listed on a session page, as rendered."""
+    return [
+        (href, html.unescape(title), stage)
+        for href, title, stage in re.findall(
+            r'<li><a href="([^"]+)">([^<]+)</a> <span class="stage stage-\w+">'
+            r'<span class="visually-hidden">Stage: </span>([^<]+)</span></li>',
+            response.text,
+        )
+    ]
 
 
 def _project_form(**overrides):
@@ -421,6 +435,68 @@ def test_measure_page_without_points_explains_what_comes(client, viewer, partner
     assert "No data points yet." in response.text
     assert "<svg" not in response.text.split("How the run-chart rules are applied")[0].split("Run chart")[1]
     assert "Add a data point" not in response.text  # viewers read only
+
+
+# --- On the session page: the projects that came out of it ---
+
+
+def test_session_page_lists_the_projects_that_came_out_of_it(client, viewer, partnership, other_partnership):
+    session = SessionFactory(partnership=partnership, title="Exploring New Ways of Working")
+    woodland = ProjectFactory(partnership=partnership, title="Woodland View into the community", stage=Stage.TESTING)
+    kilwinning = ProjectFactory(partnership=partnership, title="Kilwinning info-graphic")
+    woodland.sessions.add(session)
+    kilwinning.sessions.add(session, SessionFactory(partnership=partnership))
+    ProjectFactory(partnership=partnership, title="Falls prevention in Irvine").sessions.add(
+        SessionFactory(partnership=partnership)
+    )
+    ProjectFactory(partnership=other_partnership, title="Tackling loneliness in Aberdeen")
+    client.force_login(viewer)
+
+    response = client.get(session.get_absolute_url())
+
+    assert _session_projects(response) == [
+        (kilwinning.get_absolute_url(), "Kilwinning info-graphic", "Idea"),
+        (woodland.get_absolute_url(), "Woodland View into the community", "Testing"),
+    ]
+    assert "record a project from this session" not in response.text  # viewers read only
+
+
+def test_session_page_projects_leave_out_another_partnerships_project(client, viewer, partnership, other_partnership):
+    session = SessionFactory(partnership=partnership)
+    # Forms refuse another partnership's session; a row written around them must still not leak to a viewer.
+    ProjectFactory(partnership=other_partnership, title="Tackling loneliness in Aberdeen").sessions.add(session)
+    client.force_login(viewer)
+
+    response = client.get(session.get_absolute_url())
+
+    assert _session_projects(response) == []
+    assert "No projects recorded from this session yet." in response.text
+
+
+def test_session_page_without_projects_says_so_and_offers_to_record_one(client, lead, partnership):
+    session = SessionFactory(partnership=partnership)
+    client.force_login(lead)
+
+    response = client.get(session.get_absolute_url())
+
+    assert _session_projects(response) == []
+    assert "No projects recorded from this session yet." in response.text
+    assert f'href="{_create_url(session=session.pk)}">record a project from this session</a>' in response.text
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_session_page_projects_query_count_constant(client, lead, partnership, django_assert_num_queries, count):
+    session = SessionFactory(partnership=partnership)
+    for _ in range(count):
+        ProjectFactory(partnership=partnership).sessions.add(session)
+    client.force_login(lead)
+
+    # session, user, the session and role, can() x2, register count (no page: it is empty), mix x2,
+    # facilitators, facilitating organisations, the add form's organisations, then the projects: one query
+    with django_assert_num_queries(13):
+        response = client.get(session.get_absolute_url())
+
+    assert len(_session_projects(response)) == count
 
 
 # --- ALLIANCE staff ---
