@@ -7,6 +7,7 @@ not set it up, until they set up an authenticator. Only then does Django's login
 """
 
 import time
+from base64 import b32encode
 
 import segno
 from django.contrib import messages
@@ -133,7 +134,7 @@ def two_factor_setup(request):
 
 def _grouped(device):
     """The secret as people type it into an app: base32, in groups of four."""
-    secret = device.config_url.split("secret=")[1].split("&")[0]
+    secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
