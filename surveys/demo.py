@@ -18,6 +18,7 @@ from surveys.models import Phase, QuestionnaireTemplate, Response, Source, Surve
 from workshops.models import Session
 
 SESSION_TITLE = "Exploring New Ways of Working: North Ayrshire"
+UPCOMING_TITLE = "Exploring New Ways of Working: Garnock Valley follow-up"
 TEMPLATE_TITLE = "Exploring New Ways of Working"
 PAIRED, PRE_ONLY, POST_ONLY = 34, 3, 2
 KEYS = uuid.UUID("5b0c4a52-2b57-4f51-9a0c-6f6d0e1c2018")
@@ -64,6 +65,7 @@ def seed(*, password, stdout):
     template = QuestionnaireTemplate.objects.filter(partnership=None, title=TEMPLATE_TITLE).first()
     if template is not None:
         _seed_aberdeen(template, stdout)
+        _seed_upcoming(template, stdout)
     if session is None or template is None:
         return
     if Response.objects.filter(survey__session=session).exists():
@@ -131,6 +133,26 @@ def _surveys(session, template):
         )
         surveys.append(survey)
     return surveys
+
+
+def _seed_upcoming(template, stdout):
+    """The upcoming session's questionnaires, the one before open now: the demo's attendee form to try."""
+    session = Session.objects.filter(title=UPCOMING_TITLE).first()
+    if session is None or Survey.objects.filter(session=session).exists():
+        return
+    start = _moment(session.date, session.start_time)
+    end = _moment(session.date, session.end_time)
+    pre = services.survey_create(
+        session=session, phase=Phase.PRE, template=template, opens_at=timezone.now(), closes_at=start
+    )
+    services.survey_create(
+        session=session,
+        phase=Phase.POST,
+        template=template,
+        opens_at=end - datetime.timedelta(hours=1),
+        closes_at=end + datetime.timedelta(days=7),
+    )
+    stdout.write(f"  Questionnaires: the Garnock Valley follow-up's is open now at {pre.get_public_url()}")
 
 
 def _answers(rng, *, paired=PAIRED, pre_only=PRE_ONLY, post_only=POST_ONLY, agree=AGREE_PAIRED, dont_know=None):

@@ -111,6 +111,7 @@ def template_item_remove(*, item):
 
 
 @transaction.atomic
+@transaction.atomic
 def survey_create(*, session, phase, template, opens_at=None, closes_at=None):
     """The session's survey for a phase, with its own copy of the template's statements for that phase."""
     items = [item for item in template_items(template) if item.asked_in(phase)]

@@ -1,5 +1,6 @@
 """The demo's answers reproduce the kind of change the source reports, through the services, once."""
 
+import datetime
 import io
 
 from surveys import demo
@@ -46,3 +47,16 @@ def test_demo_without_the_session_does_nothing(db):
     demo.seed(password="x", stdout=io.StringIO())
 
     assert (Survey.objects.count(), Response.objects.count()) == (0, 0)
+
+
+def test_demo_opens_the_upcoming_sessions_questionnaire(partnership):
+    ahead = datetime.date.today() + datetime.timedelta(weeks=6)
+    session = SessionFactory(partnership=partnership, title=demo.UPCOMING_TITLE, date=ahead)
+
+    demo.seed(password="x", stdout=io.StringIO())
+    demo.seed(password="x", stdout=io.StringIO())
+
+    surveys = {survey.phase: survey for survey in Survey.objects.filter(session=session)}
+    assert sorted(surveys) == ["post", "pre"]
+    assert [surveys["pre"].state(), surveys["post"].state()] == ["open", "not_yet_open"]
+    assert Response.objects.count() == 0
