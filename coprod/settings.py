@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "coprod.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can fail, so that error pages (a bad Host, a 500, a 503) are never framed either.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coprod.middleware.permissions_policy",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,7 +91,6 @@ MIDDLEWARE = [
     "coprod.middleware.session_lifetime",
     "coprod.audit.audit_context",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
