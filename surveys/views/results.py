@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
+from coprod.audit import export_record
 from coprod.models import Partnership
 from coprod.permissions import get_partnership_for_user, require_alliance_staff
 from surveys import charts, results
@@ -258,6 +259,7 @@ def _filters_or_none(request, partnership=None):
 def session_results_csv(request, pk):
     session = get_session_for_user(request, pk)
     name = str(session)
+    export_record(user=request.user, what="Results (CSV)", scope=session.partnership, filters={"session": name})
     rows = [results_row("session", name, figure) for figure in results.session_figures(session, suppress=True)]
     return _csv_response(rows, _filename("results", name))
 
@@ -266,6 +268,7 @@ def session_results_csv(request, pk):
 def partnership_results_csv(request, pk):
     partnership = get_partnership_for_user(request, pk)
     filters, invalid = _filters_or_none(request, partnership)
+    export_record(user=request.user, what="Results (CSV)", scope=partnership, filters=request.GET.dict())
     figures = [] if invalid else results.partnership_figures(partnership, filters)
     rows = [results_row("partnership", partnership.name, figure) for figure in figures]
     return _csv_response(rows, _filename("results", partnership.name))
@@ -276,6 +279,7 @@ def national_results_csv(request):
     """The country's rows, then each partnership's on the same statements (as on the screen)."""
     require_alliance_staff(request.user)
     filters, invalid = _filters_or_none(request)
+    export_record(user=request.user, what="Results (CSV)", scope=None, filters=request.GET.dict())
     national = [] if invalid else results.national_results(filters)
     rows = [results_row("national", NATIONAL_NAME, item.figures) for item in national]
     rows += [results_row("partnership", figure.label, figure) for item in national for figure in item.partnerships]
@@ -359,6 +363,9 @@ def _responses_response(sessions, name):
 @login_required
 def session_responses_csv(request, pk):
     session = get_session_for_user(request, pk)
+    export_record(
+        user=request.user, what="Responses (CSV)", scope=session.partnership, filters={"session": str(session)}
+    )
     return _responses_response(Session.objects.filter(pk=session.pk), str(session))
 
 
@@ -366,6 +373,7 @@ def session_responses_csv(request, pk):
 def partnership_responses_csv(request, pk):
     partnership = get_partnership_for_user(request, pk)
     filters, invalid = _filters_or_none(request, partnership)
+    export_record(user=request.user, what="Responses (CSV)", scope=partnership, filters=request.GET.dict())
     sessions = Session.objects.none() if invalid else Session.objects.filter(partnership=partnership)
     return _responses_response(sessions.filter(results.session_filter(filters)), partnership.name)
 
@@ -374,5 +382,6 @@ def partnership_responses_csv(request, pk):
 def national_responses_csv(request):
     require_alliance_staff(request.user)
     filters, invalid = _filters_or_none(request)
+    export_record(user=request.user, what="Responses (CSV)", scope=None, filters=request.GET.dict())
     sessions = Session.objects.none() if invalid else Session.objects.all()
     return _responses_response(sessions.filter(results.session_filter(filters)), NATIONAL_NAME)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from coprod import audit
 from coprod.models import AuditEntry, ContextFigure
@@ -271,6 +271,48 @@ def test_export_recorded_with_user_scope_and_filters(client, lead, alliance, par
             {"scope": "Every partnership the user may see", "filters": {}},
         ),
     ]
+
+
+def _csv_url_names():
+    """Every download in the project: URL names ending in -csv or -export."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name and pattern.name.endswith(("-csv", "-export")):
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_download_is_recorded_with_its_scope(client, alliance, partnership):
+    session = SessionFactory(partnership=partnership, title="Irvine")
+    downloads = {
+        "surveys:session-results-csv": ([session.pk], partnership.pk, "Results (CSV)", {"session": str(session)}),
+        "surveys:session-responses-csv": ([session.pk], partnership.pk, "Responses (CSV)", {"session": str(session)}),
+        "surveys:partnership-results-csv": ([partnership.pk], partnership.pk, "Results (CSV)", {"kind": "lab"}),
+        "surveys:partnership-responses-csv": ([partnership.pk], partnership.pk, "Responses (CSV)", {"kind": "lab"}),
+        "surveys:national-results-csv": ([], None, "Results (CSV)", {"kind": "lab"}),
+        "surveys:national-responses-csv": ([], None, "Responses (CSV)", {"kind": "lab"}),
+        "projects:project-register-export": ([partnership.pk], partnership.pk, "Improvement projects (CSV)", {}),
+        "projects:project-export": ([], None, "Improvement projects (CSV)", {}),
+    }
+    client.force_login(alliance)
+
+    recorded = {}
+    for name, (args, _scope, _what, filters) in downloads.items():
+        response = client.get(reverse(name, args=args), filters)
+        assert response.status_code == 200, name
+        entry = AuditEntry.objects.filter(action=EXPORT).latest("pk")
+        recorded[name] = (args, entry.partnership_id, entry.object_repr, entry.additional_data["filters"])
+
+    assert set(downloads) == _csv_url_names()
+    assert recorded == downloads
+    assert AuditEntry.objects.filter(action=EXPORT).count() == len(downloads)
+    assert set(AuditEntry.objects.filter(action=EXPORT).values_list("actor", flat=True)) == {alliance.pk}
 
 
 def test_export_record_drops_nul_characters(lead, partnership):
