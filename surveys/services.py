@@ -109,8 +109,10 @@ def template_item_remove(*, item):
 
 # --- Surveys ---
 
+# A wrong or used code must not stop someone sending their answers (a shared phone offers the last person's).
+NO_CODE_HINT = " Check it, or leave the box empty to send your answers without it."
 
-@transaction.atomic
+
 @transaction.atomic
 def survey_create(*, session, phase, template, opens_at=None, closes_at=None):
     """The session's survey for a phase, with its own copy of the template's statements for that phase."""
@@ -234,7 +236,7 @@ def response_submit(
     if survey.phase == Phase.POST and pairing_code:
         pre = _find_pre(survey, pairing_code)
         if pre is None:
-            raise ValidationError({"pairing_code": "We could not find this code for this session."})
+            raise ValidationError({"pairing_code": "We could not find this code for this session." + NO_CODE_HINT})
     generate = survey.phase == Phase.PRE and source == Source.ONLINE
     for _attempt in range(10):
         code = pairing_code_new() if generate else pairing_code
@@ -264,7 +266,7 @@ def response_submit(
                 raise
             if not generate:
                 raise ValidationError(
-                    {"pairing_code": "This code has already been used for this questionnaire."}
+                    {"pairing_code": "This code has already been used for this questionnaire." + NO_CODE_HINT}
                 ) from None
             # A generated code collided with another of this survey's: draw again.
     raise RuntimeError("No free pairing code after 10 draws: is the survey full?")

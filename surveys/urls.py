@@ -8,7 +8,7 @@ app_name = "surveys"
 
 urlpatterns = [
     # --- the attendee's questionnaire: public, short, unguessable (public.py) ---
-    path("s/<str:token>/", public.survey_answer, name="survey-answer"),
+    path("s/<slug:token>/", public.survey_answer, name="survey-answer"),
     # --- a session's surveys (surveys.py) ---
     path("sessions/<int:pk>/questionnaires/", surveys.session_surveys, name="session-surveys"),
     path("sessions/<int:pk>/questionnaires/new/", surveys.survey_create, name="survey-create"),

@@ -39,6 +39,23 @@ def test_response_and_answer_have_no_relation_to_attendee_or_user():
     }
 
 
+def test_no_model_outside_the_questionnaire_points_at_a_response_or_answer():
+    """Nothing can be added beside an answer (a register row holding a pairing code, say) that leads to it."""
+    from django.apps import apps
+
+    answers = {Response, Answer}
+    pointing = {
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.concrete and field.is_relation and field.related_model in answers
+    }
+    assert pointing == {"surveys.Response.paired_with", "surveys.Answer.response"}
+    for model in apps.get_app_config("workshops").get_models():
+        names = [f.name for f in model._meta.get_fields()]
+        assert [name for name in names if name.endswith("code") or "response" in name or "pairing" in name] == []
+
+
 def test_response_and_answer_store_no_time_finer_than_a_day():
     for model in (Response, Answer):
         assert [

@@ -249,7 +249,10 @@ def test_post_form_unknown_code_explains_and_keeps_answers(client, pre_survey, p
     html = response.content.decode()
     assert Response.objects.filter(survey=post_survey).count() == 0
     assert '<a href="#id_pairing_code" class="alert-link">' in html
-    assert "We could not find this code for this session." in html
+    assert (
+        "We could not find this code for this session. Check it, or leave the box empty to send your answers "
+        "without it." in html
+    )
     assert len(re.findall(r'type="radio"[^>]*checked', html)) == 3
 
 
@@ -272,6 +275,15 @@ def test_answer_unknown_token_is_a_friendly_404(client, pre_survey):
     assert response.status_code == 404
     assert "We cannot find this questionnaire" in response.content.decode()
     assert pre_survey.session.title not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/s/a%00b/", "/s/%FF%FE/", "/s/a b/", "/s/" + "x" * 5000 + "/"])
+def test_answer_malformed_token_is_a_404_not_a_database_error(client, pre_survey, path):
+    """A token is URL-safe base64: anything else (a NUL PostgreSQL refuses, say) never reaches the database."""
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert "Traceback" not in response.content.decode()
 
 
 def test_answer_closed_survey_says_so_and_shows_no_form(client, pre_survey):

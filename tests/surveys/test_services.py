@@ -8,7 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from surveys import services
-from surveys.models import PAIRING_ALPHABET, Answer, Phase, Response, Source, Statement, SurveyItem, TemplateItem
+from surveys.models import (
+    PAIRING_ALPHABET,
+    Answer,
+    Phase,
+    Response,
+    Source,
+    Statement,
+    StatementRollup,
+    SurveyItem,
+    TemplateItem,
+)
 from surveys.selectors import template_items
 from tests.factories import QuestionnaireTemplateFactory, SessionFactory, StatementFactory, TemplateItemFactory
 from tests.surveys.conftest import scale_ids, submit
@@ -256,7 +266,9 @@ def test_response_submit_post_with_unknown_code_refused(pre_survey, post_survey)
     with pytest.raises(ValidationError) as error:
         submit(post_survey, [4, 4, 4], pairing_code="QQQQQQ")
 
-    assert error.value.message_dict == {"pairing_code": ["We could not find this code for this session."]}
+    assert error.value.message_dict == {
+        "pairing_code": ["We could not find this code for this session." + services.NO_CODE_HINT]
+    }
     assert Response.objects.filter(survey=post_survey).count() == 0
 
 
@@ -275,7 +287,9 @@ def test_response_submit_post_code_pairs_once(pre_survey, post_survey):
     with pytest.raises(ValidationError) as error:
         submit(post_survey, [5, 5, 5], pairing_code=pre.pairing_code)
 
-    assert error.value.message_dict == {"pairing_code": ["This code has already been used for this questionnaire."]}
+    assert error.value.message_dict == {
+        "pairing_code": ["This code has already been used for this questionnaire." + services.NO_CODE_HINT]
+    }
     assert Response.objects.filter(survey=post_survey).count() == 1
 
 
@@ -360,3 +374,15 @@ def test_response_submit_text_answer_stored_trimmed(post_survey):
 
 def test_pairing_code_clean_accepts_what_people_type():
     assert [services.pairing_code_clean(v) for v in ["k7mp2q", " K7M P2Q ", "k7m-p2q"]] == ["K7MP2Q"] * 3
+
+
+def test_response_submit_failing_midway_stores_nothing(pre_survey, monkeypatch):
+    def rollups_fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "rollup_count_response", rollups_fail)
+
+    with pytest.raises(RuntimeError):
+        submit(pre_survey, [4, 4, 4])
+
+    assert (Response.objects.count(), Answer.objects.count(), StatementRollup.objects.count()) == (0, 0, 0)
