@@ -3,7 +3,9 @@
 A password alone logs in only people who need no second factor. Anyone else is not logged in after the
 password: the session holds a pending login (who, for a few minutes) until a code from their authenticator
 app or a recovery code completes it, or, for someone required to use two-factor authentication who has
-not set it up, until they set up an authenticator. Only then does Django's login run.
+not set it up, until they set up an authenticator. Only then does Django's login run, and django-otp marks the
+session as verified (request.user.is_verified()). A session that lacks the second factor it now needs (someone
+made a lead while logged in with a password alone) gives it through the same two steps (coprod.two_factor).
 """
 
 import time
@@ -23,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,21 +63,29 @@ def _pending_user(request):
     return get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
 
 
-def _complete_login(request, user):
-    """Django's login for the pending user; returns where they were going."""
-    pending = request.session.pop(PENDING)
-    auth_login(request, user, backend=pending["backend"])
-    target = pending["next"]
+def _verified(request, user, device, default):
+    """Complete the pending login, or verify the logged-in session, with the device that accepted a code.
+
+    Returns where they were going: the pending login's destination, or the ?next= the step was sent with.
+    """
+    if request.user.is_authenticated:
+        request.session.cycle_key()  # the session gains rights: give it a new id, as a login does
+        target = request.GET.get("next", "")
+    else:
+        pending = request.session.pop(PENDING)
+        auth_login(request, user, backend=pending["backend"])
+        target = pending["next"]
+    otp_login(request, device)
     safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-    return target if safe else reverse("home")
+    return target if safe else reverse(default)
 
 
 @never_cache
 @sensitive_post_parameters("code")
 def login_code(request):
-    if request.user.is_authenticated:
+    if request.user.is_verified() or (request.user.is_authenticated and not user_has_device(request.user)):
         return redirect("home")
-    user = _pending_user(request)
+    user = request.user if request.user.is_authenticated else _pending_user(request)
     if user is None:
         messages.info(request, "Your login has timed out: please log in again.")
         return redirect("login")
@@ -88,7 +99,7 @@ def login_code(request):
             if device is None:
                 form.add_error("code", "That code is not right, or has been used. Check it and try again.")
             else:
-                target = _complete_login(request, user)
+                target = _verified(request, user, device, default="home")
                 if isinstance(device, StaticDevice):
                     left = StaticToken.objects.filter(device__user=user).count()
                     messages.warning(
@@ -103,21 +114,19 @@ def login_code(request):
 @never_cache
 @sensitive_post_parameters("code")
 def two_factor_setup(request):
-    """Set up an authenticator app: for a pending login that must have one, or for a user who wants one."""
-    if request.user.is_authenticated:
-        user = request.user
-    else:
-        user = _pending_user(request)
-        if user is None:
-            return redirect_to_login(reverse("two-factor"))
-        if user_has_device(user):
-            # A password alone never adds a device to an account that has one.
-            return redirect("login-code")
+    """Set up an authenticator app: for a login or session that must have one, or for a user who wants one."""
+    user = request.user if request.user.is_authenticated else _pending_user(request)
+    if user is None:
+        return redirect_to_login(reverse("two-factor"))
+    if user_has_device(user) and not request.user.is_verified():
+        # A password alone never adds a device to an account that has one.
+        return redirect("login-code")
     form = AuthenticatorConfirmForm(request.POST or None)
     if form.is_valid():
         codes = services.authenticator_confirm(user=user, code=form.cleaned_data["code"])
         if codes is not None:
-            target = reverse("two-factor") if request.user.is_authenticated else _complete_login(request, user)
+            device = TOTPDevice.objects.get(user=user, confirmed=True)
+            target = _verified(request, user, device, default="two-factor")
             return render(request, "registration/two_factor_codes.html", {"codes": codes, "continue_url": target})
         if request.user.is_authenticated and not TOTPDevice.objects.filter(user=user, confirmed=False):
             messages.info(request, "Your authenticator app is already set up.")  # a second click of the button
@@ -158,9 +167,11 @@ def two_factor(request, remove_form=None):
 @require_POST
 @never_cache
 def recovery_codes_new(request):
-    if not user_has_device(request.user):
+    if not request.user.is_verified():  # new codes are a second factor: only for a session that gave one
         raise PermissionDenied
     codes = services.recovery_codes_replace(user=request.user)
+    if isinstance(request.user.otp_device, StaticDevice):  # logged in with an old code: its device is gone
+        otp_login(request, StaticDevice.objects.get(user=request.user))
     return render(
         request, "registration/two_factor_codes.html", {"codes": codes, "continue_url": reverse("two-factor")}
     )

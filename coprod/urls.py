@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from coprod import account_views, views
 from coprod.forms import PasswordResetForm
+
+# The admin opens only to a session that passed the second factor (the pattern django-two-factor-auth documents).
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),

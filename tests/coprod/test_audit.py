@@ -434,7 +434,7 @@ def test_audit_page_query_count_constant(client, lead, partnership, django_asser
     client.force_login(lead)
 
     # session, user, partnership, role, count, page, then the localities, partnership and users the changes name
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("partnership-audit-trail", args=[partnership.pk]))
 
     assert len(response.context["rows"]) == 5 * count + 2  # and the partnership and lead's membership

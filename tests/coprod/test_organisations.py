@@ -112,7 +112,7 @@ def test_organisation_list_query_count_constant(client, viewer, partnership, dja
     client.force_login(viewer)
 
     # session, user, writable partnerships, filter choices, count, page, prefetched partnerships
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("organisation-list"))
 
     assert len(response.context["organisations"]) == count

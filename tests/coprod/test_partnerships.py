@@ -67,7 +67,7 @@ def test_partnership_list_query_count_constant(client, alliance, django_assert_n
         MembershipFactory(partnership=partnership)
     client.force_login(alliance)
 
-    with django_assert_num_queries(4):  # session, user, count, page
+    with django_assert_num_queries(5):  # session, user, second factor, count, page
         response = client.get(reverse("partnership-list"))
 
     assert [p.locality_count for p in response.context["partnerships"]] == [2] * count

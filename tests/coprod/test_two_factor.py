@@ -4,14 +4,19 @@ import logging
 import re
 import time
 
+import django_otp
 import pytest
+from django.contrib import admin
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
+from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coprod.account_views import PENDING, PENDING_SECONDS
+from coprod.models import Membership, Role
 from coprod.permissions import two_factor_required
 from tests.factories import PASSWORD, UserFactory, authenticator_for, code_now
 
@@ -81,6 +86,7 @@ def test_lead_without_authenticator_must_set_one_up_before_being_logged_in(clien
     assert sorted(StaticToken.objects.filter(device__user=lead).values_list("token", flat=True)) == sorted(codes)
     assert list(TOTPDevice.objects.filter(user=lead).values_list("confirmed", flat=True)) == [True]
     assert f'href="{target}"' in done.text
+    assert "North Ayrshire HSCP" in client.get(target).text  # the session passed the second factor
 
 
 def test_setup_page_keeps_one_secret_across_reloads(client, lead):
@@ -214,6 +220,16 @@ def test_new_recovery_codes_replace_the_old_ones(client, lead):
     assert set(new).isdisjoint(old)
 
 
+def test_new_recovery_codes_after_a_recovery_code_login_keep_the_session(client, lead, partnership):
+    _device, old = authenticator_for(lead)
+    _password(client, "lead")
+    client.post(reverse("login-code"), {"code": old[0]})
+
+    client.post(reverse("two-factor-recovery-codes"))
+
+    assert "North Ayrshire HSCP" in client.get(reverse("partnership-detail", args=[partnership.pk])).text
+
+
 def test_alliance_staff_reset_someone_who_lost_their_phone(client, alliance, lead, caplog):
     caplog.set_level(logging.INFO, logger="coprod.security")
     authenticator_for(lead)
@@ -263,3 +279,95 @@ def test_junk_codes_never_log_in_and_never_fail(client, lead, alliance, code):
         assert not _logged_in(client)
 
     assert statuses == [200, 200]
+
+
+# A session logged in with a password alone whose rights grow: it must pass the second factor before anything else.
+
+
+def test_facilitator_made_lead_mid_session_must_set_up_two_factor_first(client, facilitator, partnership):
+    _password(client, "facilitator")
+    Membership.objects.filter(user=facilitator, partnership=partnership).update(role=Role.LEAD)
+    edit = reverse("partnership-edit", args=[partnership.pk])
+
+    page = client.get(edit)
+    admin_page = client.get("/admin/")
+
+    assert page.url == f"{reverse('two-factor-setup')}?next={edit}"
+    assert admin_page.url == f"{reverse('two-factor-setup')}?next=/admin/"
+    client.get(page.url)
+    done = client.post(page.url, {"code": _code_now_pending(facilitator)})
+    assert f'href="{edit}"' in done.text
+    assert "Edit North Ayrshire HSCP" in client.get(edit).text
+
+
+def test_viewer_made_admin_mid_session_gives_a_code_before_the_admin(client, viewer):
+    _password(client, "viewer")
+    device, _codes = authenticator_for(viewer)  # set up meanwhile, in another session
+    viewer.is_staff = viewer.is_superuser = True
+    viewer.save(update_fields=["is_staff", "is_superuser"])
+
+    refused = client.get("/admin/")
+
+    assert refused.url == f"{reverse('login-code')}?next=/admin/"
+    done = client.post(refused.url, {"code": code_now(device)})
+    assert done.url == "/admin/"
+    assert "Site administration" in client.get("/admin/").text
+
+
+def test_staff_made_mid_session_cannot_open_the_admin(client, db):
+    staff = UserFactory(username="newadmin")
+    _password(client, "newadmin")
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+
+    response = client.get("/admin/coprod/user/")
+
+    assert response.url == f"{reverse('two-factor-setup')}?next=/admin/coprod/user/"
+    client.post(reverse("logout"))
+    assert not _logged_in(client)
+
+
+def test_two_factor_login_opens_the_admin(client, db):
+    staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    device, _codes = authenticator_for(staff)
+    _password(client, "staff", next_url="/admin/")
+
+    done = client.post(reverse("login-code"), {"code": code_now(device)})
+
+    assert done.url == "/admin/"
+    assert "Site administration" in client.get("/admin/").text
+
+
+def test_password_login_without_two_factor_is_unaffected(client, facilitator, partnership):
+    _password(client, "facilitator")
+
+    page = client.get(reverse("partnership-detail", args=[partnership.pk]))
+
+    assert "North Ayrshire HSCP" in page.text
+    assert not TOTPDevice.objects.filter(user=facilitator).exists()
+
+
+def test_password_only_session_cannot_replace_a_second_factor_set_up_elsewhere(client, facilitator):
+    _password(client, "facilitator")
+    device, codes = authenticator_for(facilitator)
+
+    setup = client.post(reverse("two-factor-setup"), {"code": "123456"})
+    new_codes = client.post(reverse("two-factor-recovery-codes"))
+
+    assert setup.url == reverse("login-code")
+    assert new_codes.status_code == 403
+    assert list(TOTPDevice.objects.filter(user=facilitator)) == [device]
+    assert sorted(StaticToken.objects.filter(device__user=facilitator).values_list("token", flat=True)) == sorted(codes)
+
+
+def test_admin_site_needs_a_session_that_passed_the_second_factor(rf, db):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    device, _codes = authenticator_for(staff)
+    request = rf.get("/admin/")
+    request.user, request.session = staff, SessionStore()
+    OTPMiddleware(lambda request: None)(request)
+
+    before = admin.site.has_permission(request)
+    django_otp.login(request, device)
+
+    assert (before, admin.site.has_permission(request)) == (False, True)

@@ -79,7 +79,7 @@ def test_user_list_query_count_constant(client, alliance, django_assert_num_quer
         MembershipFactory(user=user)
     client.force_login(alliance)
 
-    with django_assert_num_queries(5):  # session, user, count, page, prefetched memberships
+    with django_assert_num_queries(6):  # session, user, second factor, count, page, prefetched memberships
         response = client.get(reverse("user-list"))
 
     assert len(response.context["users"]) == count + 1

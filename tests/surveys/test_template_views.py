@@ -51,7 +51,7 @@ def test_template_list_queries_do_not_grow(client, alliance, partnership, count,
         QuestionnaireTemplateFactory(partnership=partnership, based_on=national, title=f"Copy of {national}")
     client.force_login(alliance)
 
-    with django_assert_num_queries(3):  # sign-in session and user; the templates with their counts
+    with django_assert_num_queries(4):  # sign-in session, user and second factor; the templates with their counts
         client.get("/questionnaires/")
 
 

@@ -190,7 +190,7 @@ def test_session_page_query_count_does_not_grow(client, django_assert_num_querie
 
     # session + user, the session and role, can() x2, register count + page, mix x2, facilitators,
     # facilitating organisations, the add form's organisations, the projects from the session
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(reverse("workshops:session-detail", args=[session.pk]))
 
     assert len(response.context["attendances"]) == count
@@ -366,7 +366,7 @@ def test_attendee_list_query_count_does_not_grow(client, django_assert_num_queri
     client.force_login(lead)
 
     # session + user, partnerships, count, page (one partnership: no partnership filter to render)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("workshops:attendee-list"))
 
     assert len(response.context["attendees"]) == count

@@ -151,7 +151,7 @@ def test_certificates_all_query_count_constant(client, lead, partnership, django
     client.force_login(lead)
 
     # session, user, programme, role, attendances with their sessions and people
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("workshops:certificates-all", args=[programme.pk]))
 
     assert len(response.context["certificates"]) == size

@@ -231,7 +231,7 @@ def test_programme_detail_grid_query_count_constant(client, lead, partnership, d
     client.force_login(lead)
 
     # session, user, programme, role (read), role (write link), sessions, attendances, attendees
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(programme.get_absolute_url())
 
     assert len(response.context["grid"].rows) == size
@@ -300,7 +300,7 @@ def test_programme_list_query_count_constant(client, lead, partnership, django_a
     client.force_login(lead)
 
     # session, user, count, programmes with their counts, "may create"
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("workshops:programme-list"))
 
     assert [p.completer_count for p in response.context["programmes"]] == [1] * size

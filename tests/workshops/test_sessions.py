@@ -307,7 +307,7 @@ def test_session_list_query_count_does_not_grow(client, django_assert_num_querie
     client.force_login(lead)
 
     # session + user, partnerships, count, page, writable partnerships, and the partnership/locality/programme filters
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("workshops:session-list"))
 
     assert len(response.context["sessions"]) == count
