@@ -1,4 +1,5 @@
 import logging
+import re
 import time
 import uuid
 
@@ -13,6 +14,8 @@ SESSION_STARTED = "coprod_session_started"
 SESSION_SEEN = "coprod_session_seen"
 SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60  # seconds
 SESSION_RENEW_EVERY = 5 * 60  # seconds
+# A proxy's request id is kept only if it is short and plain: it goes into every log line and the audit trail.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 logger = logging.getLogger("coprod.requests")
 
@@ -21,22 +24,22 @@ def request_log(get_response):
     """One line per request: id, method, path (never the query string), status and duration.
 
     Query strings, bodies, names, emails, answers and pairing codes stay out of the log. The public
-    survey path holds its token, so it is logged as /s/…/.
+    survey path holds its token, so it is logged as /s/…/. The id is the proxy's X-Request-ID if it
+    looks like one, a new one otherwise.
     """
 
     def middleware(request):
-        token = request_id.set(request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex)
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id.set(incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex)
         started = time.monotonic()
-        try:
-            response = get_response(request)
-            path = "/s/…/" if request.path.startswith("/s/") else request.path
-            logger.info(
-                "%s %s %s %.0fms", request.method, path, response.status_code, (time.monotonic() - started) * 1000
-            )
-            response.headers["X-Request-ID"] = request_id.get()
-            return response
-        finally:
-            request_id.reset(token)
+        response = get_response(request)  # never raises: Django turns exceptions into responses
+        path = "/s/…/" if request.path.startswith("/s/") else request.path
+        logger.info("%s %s %s %.0fms", request.method, path, response.status_code, (time.monotonic() - started) * 1000)
+        response.headers["X-Request-ID"] = request_id.get()
+        # Django logs a 4xx or 5xx ("Not Found: /x") after the middleware returns: keep the id until the response
+        # is closed, as Django's own handler does with request.close.
+        response._resource_closers.append(lambda: request_id.set("-"))
+        return response
 
     return middleware
 

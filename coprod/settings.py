@@ -277,22 +277,12 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# One logfmt line per record on standard error, with the request id, scrubbed of survey tokens, email addresses
+# and database DETAIL lines (coprod.log.LogfmtFormatter).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "coprod.log.RequestIdFilter"},
-        "survey_tokens": {"()": "coprod.log.RedactSurveyTokens"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s request=%(request_id)s %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["request_id", "survey_tokens"],
-        },
-    },
+    "formatters": {"logfmt": {"()": "coprod.log.LogfmtFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "logfmt"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

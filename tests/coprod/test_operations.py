@@ -1,5 +1,7 @@
+import re
 import time
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection
 from django.urls import reverse
@@ -17,6 +19,17 @@ def test_session_ends_twelve_hours_after_login_however_active(client, lead):
 
     assert response.url == f"{reverse('login')}?next=/partnerships/"
     assert "_auth_user_id" not in client.session
+
+
+def test_session_within_twelve_hours_of_login_stays_signed_in(client, viewer):
+    client.force_login(viewer)
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - 12 * 60 * 60 + 60
+    session.save()
+
+    response = client.get(reverse("partnership-list"))
+
+    assert response.context["user"] == viewer
 
 
 def test_session_activity_renews_idle_clock_every_few_minutes(client, lead):
@@ -60,3 +73,11 @@ def test_every_response_carries_a_request_id(client):
     response = client.get(reverse("home"), headers={"X-Request-ID": "abc123"})
 
     assert response.headers["X-Request-ID"] == "abc123"
+
+
+@pytest.mark.parametrize("hostile", ["abc\nlevel=ERROR", "a" * 200, "two words", ""])
+def test_request_id_from_the_client_replaced_unless_short_and_plain(client, hostile):
+    response = client.get(reverse("home"), headers={"X-Request-ID": hostile})
+
+    assert response.headers["X-Request-ID"] != hostile
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
