@@ -1,5 +1,9 @@
+import datetime
 import logging
 
+import pytest
+from axes.models import AccessAttempt
+from django.db.models import F
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -22,6 +26,17 @@ def test_login_locks_account_after_ten_failures_then_shows_try_again_later(clien
     assert [record.getMessage() for record in caplog.records if record.name == "coprod.security"] == [
         "login locked out after repeated failures"
     ] * 2
+
+
+@pytest.mark.parametrize(("minutes_ago", "locked"), [(4.9, True), (5.1, False)])
+def test_login_lockout_lifts_after_five_minutes(client, viewer, minutes_ago, locked):
+    for n in range(10):
+        _attempt(client, "viewer", "wrong-guess", f"192.0.2.{n}")
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=minutes_ago))
+
+    response = _attempt(client, "viewer", PASSWORD, "192.0.2.99")
+
+    assert (response.status_code == 429, "_auth_user_id" in client.session) == (locked, not locked)
 
 
 def test_login_locks_an_address_guessing_many_accounts(client, lead, viewer):
