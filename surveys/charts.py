@@ -3,7 +3,8 @@
 Every chart is given in numbers here (positions in the SVG's own units) and the templates only place them.
 Colours come from the stylesheet (classes), from a diverging brown-to-teal palette that people with the
 common colour-vision deficiencies tell apart; the disagree side is also hatched, every segment wide enough
-carries its percentage, and each chart has a table with the same figures next to it.
+carries its percentage, and each chart has a table with the same figures next to it. Every row drawn names the
+number of people it rests on, "After (n=34)", so that a printed chart (without its table) still says it.
 """
 
 import math
@@ -13,9 +14,10 @@ from surveys.models import Scale
 from surveys.results import SUPPRESSED, whole
 
 WIDTH = 640
-LABEL_WIDTH = 84  # the row labels on the left ("Before", "After", a partnership's name is wrapped in the table)
+LABEL_WIDTH = 148  # the row labels on the left, up to "Before (n=120,000)" and "2026 Q1 (n=12,345)"
 RIGHT_MARGIN = 16
-FOREST_LABEL_WIDTH = 200
+FOREST_LABEL_WIDTH = 248
+FOREST_LABEL_CHARS = 30  # a longer partnership name is shortened (the table has it whole), never its n
 BAR_HEIGHT = 28
 MIN_LABELLED = 30  # SVG units: narrower segments go without their percentage (the table has it)
 
@@ -26,6 +28,14 @@ MIN_LABELLED = 30  # SVG units: narrower segments go without their percentage (t
 FILLS = {1: "url(#answer-fill-1)", 2: "url(#answer-fill-2)", 3: "#d9d9d9", 4: "#80cdc1", 5: "#01665e"}
 TONES = {1: "dark", 2: "light", 3: "light", 4: "light", 5: "dark"}
 ANSWER_KEY = [{"value": value, "label": label, "fill": FILLS[value]} for value, label in Scale.choices]
+
+
+def with_n(label, n, *, chars=None):
+    """ "After (n=34)": a row's label and how many people its figure rests on; shortened to `chars` if need be."""
+    n_part = "" if n is SUPPRESSED else f" (n={n:,})"  # where suppressed, the row's note says "fewer than 5"
+    if chars and len(label) + len(n_part) > chars:
+        label = label[: chars - len(n_part) - 1] + "…"
+    return f"{label}{n_part}"
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ def diverging_bars(figures):
                 Segment(value, round(x, 2), round(width, 2), f"{whole(share)}%" if width >= MIN_LABELLED else "")
             )
             x += width
-        bars.append(Bar(name, y, tuple(segments)))
+        bars.append(Bar(with_n(name, distribution.n), y, tuple(segments)))
     ticks = [{"x": round(middle + share * scale, 2), "label": f"{abs(share)}%"} for share in (-100, -50, 0, 50, 100)]
     return {
         "width": WIDTH,
@@ -135,10 +145,11 @@ def forest(rows, pooled, *, row_height=26):
     intervals = []
     for index, figure in enumerate([*rows, pooled]):
         y = 20 + index * row_height + (10 if figure is pooled else 0)
+        label = with_n(figure.label, figure.n_paired, chars=FOREST_LABEL_CHARS)
         if figure.conclusive:
             intervals.append(
                 Interval(
-                    figure.label,
+                    label,
                     y,
                     x_of(figure.change_pp),
                     x_of(figure.ci_low_pp),
@@ -148,7 +159,7 @@ def forest(rows, pooled, *, row_height=26):
             )
         else:
             note = "fewer than 5" if figure.n_paired is SUPPRESSED else "too few to show"
-            intervals.append(Interval(figure.label, y, None, None, None, note=note, pooled=figure is pooled))
+            intervals.append(Interval(label, y, None, None, None, note=note, pooled=figure is pooled))
     step = 10 if highest - lowest <= 80 else 20
     first = step * math.ceil(lowest / step)
     ticks = [
@@ -182,11 +193,11 @@ def dumbbells(quarters, *, row_height=26):
         y = 20 + index * row_height
         if figure.n_paired is SUPPRESSED or not figure.change:
             note = "fewer than 5" if figure.n_paired is SUPPRESSED else "nobody answered both"
-            rows.append({"label": figure.label, "y": y, "note": note})
+            rows.append({"label": with_n(figure.label, figure.n_paired), "y": y, "note": note})
             continue
         rows.append(
             {
-                "label": figure.label,
+                "label": with_n(figure.label, figure.n_paired),
                 "y": y,
                 "before": x_of(figure.paired_pct_agree_pre),
                 "after": x_of(figure.paired_pct_agree_post),

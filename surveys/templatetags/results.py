@@ -200,8 +200,7 @@ def forest_chart(figures, chart, chart_id):
         f'<line class="chart-centre" x1="{zero}" x2="{zero}" y1="{chart["top"]}" y2="{chart["axis_y"]}"></line>',
     ]
     for row in chart["intervals"]:
-        label = row.label if len(row.label) <= 26 else row.label[:25] + "…"
-        parts.append(_row_label(chart["label_x"], row.y, label, " chart-pooled-label" if row.pooled else ""))
+        parts.append(_row_label(chart["label_x"], row.y, row.label, " chart-pooled-label" if row.pooled else ""))
         if row.note:
             parts.append(_note(chart["zero"], row.y, row.note))
         elif row.pooled:
@@ -214,7 +213,8 @@ def forest_chart(figures, chart, chart_id):
             )
     parts.append(
         '</svg><figcaption class="chart-caption">Change in percentage points (after minus before), with 95% '
-        "confidence intervals. Squares: partnerships; diamond: Scotland.</figcaption></figure>"
+        "confidence intervals. Squares: partnerships; diamond: Scotland. n: people who answered both questionnaires."
+        "</figcaption></figure>"
     )
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
 
