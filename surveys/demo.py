@@ -1,6 +1,7 @@
 """Demo answers for North Ayrshire's Exploring New Ways of Working session (see README).
 
-34 attendees answer before and after (paired by their codes), 3 only before and 2 only after. The change
+34 attendees answer before and after (paired by their codes), 5 only before and 5 only after (so that pooled
+figures keep this session's answers as well as its pairs: see surveys/results.py on small numbers). The change
 follows what the source reports for that session (understanding of AHPs' and the third sector's work from
 about 29% to 79% agreeing; resources about +45 points; self-management about +30 points), now with the
 n's behind it. Seeded random numbers: the same answers every time; stored through the services, and only
@@ -20,7 +21,7 @@ from workshops.models import Session
 SESSION_TITLE = "Exploring New Ways of Working: North Ayrshire"
 UPCOMING_TITLE = "Exploring New Ways of Working: Garnock Valley follow-up"
 TEMPLATE_TITLE = "Exploring New Ways of Working"
-PAIRED, PRE_ONLY, POST_ONLY = 34, 3, 2
+PAIRED, PRE_ONLY, POST_ONLY = 34, 5, 5
 KEYS = uuid.UUID("5b0c4a52-2b57-4f51-9a0c-6f6d0e1c2018")
 
 # Per scale statement, in the template's order: how many of the 34 paired attendees agree before and after.
@@ -49,12 +50,13 @@ MORE = ["More time for the local projects, please.", "Great to meet people from 
 
 # Aberdeen City's Co-production Star workshops (seeded by workshops.demo), so that the partnership and national
 # results have more than one session and partnership to show: (title, paired, before only, after only).
-# One session has fewer than 10 paired, to show the "too few responses" warning on its debrief.
+# One session has fewer than 10 paired, to show the "too few responses" warning on its debrief. Those who answered
+# only one questionnaire are none or 5, as pooled figures leave out a session's answers beside its pairs otherwise.
 ABERDEEN_SESSIONS = [
-    ("Co-production Star: an introduction", 16, 2, 1),
-    ("Co-commissioning and co-design", 12, 1, 2),
-    ("Co-delivery with communities", 8, 2, 0),
-    ("Co-assessment: learning what changed", 14, 1, 1),
+    ("Co-production Star: an introduction", 16, 5, 0),
+    ("Co-commissioning and co-design", 12, 0, 5),
+    ("Co-delivery with communities", 8, 0, 0),
+    ("Co-assessment: learning what changed", 14, 5, 5),
 ]
 # Per scale statement: the share of paired attendees agreeing before and after (smaller changes than Irvine's).
 ABERDEEN_AGREE = [(0.35, 0.65), (0.4, 0.7), (0.45, 0.6), (0.4, 0.6), (0.6, 0.75), (0.3, 0.55)]
@@ -193,9 +195,7 @@ def _seed_aberdeen(template, stdout):
         pre, post = _surveys(session, template)
         rng = random.Random(2017 + number)
         agree = [(max(1, round(low * paired)), round(high * paired)) for low, high in ABERDEEN_AGREE]
-        before, after = _answers(
-            rng, paired=paired, pre_only=pre_only, post_only=post_only, agree=agree, dont_know={2: 1}
-        )
+        before, after = _answers(rng, paired=paired, pre_only=pre_only, post_only=post_only, agree=agree, dont_know={})
         scale_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
         post_ids = [i.statement_id for i in post.items.select_related("statement") if i.statement.is_scale]
         start = _moment(session.date, session.start_time)

@@ -13,8 +13,11 @@ Small numbers. Outside a session's own debrief, a figure resting on fewer than 5
 small group back (a quarter minus the sessions shown in it, the country minus its partnerships, one filter's
 total minus another's), small groups are also left out of every pooled figure: a session's answers to a
 statement count towards partnership, quarter and national figures only where 5 or more of its people answered
-it on the scale (for the change, where 5 or more answered both questionnaires). Every pooled figure is then a
-sum of groups of 5 or more, and so is any difference of two of them. The session's own debrief counts them all.
+it on the scale, and its pairs towards the change where 5 or more answered both questionnaires. Where its pairs
+count, its answers before (or after) count only if those who answered only before (only after) are none or 5
+or more: else the share agreeing among all who answered less the share among the pairs would give away a few
+people's answers. The pairs, the headline, are kept. Every pooled figure is then a sum of groups of 5 or more,
+and so is any difference of two of them. The session's own debrief counts them all.
 """
 
 import functools
@@ -25,13 +28,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, TextField, Value
 from django.db.models.functions import Cast, Coalesce, TruncQuarter
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 
 from coprod.models import Partnership
 from surveys.models import (
     ROLLUP_FIELDS,
     ROLLUP_PAIRED_FIELDS,
     Answer,
+    Phase,
     Scale,
     SessionRollup,
     Statement,
@@ -110,7 +114,7 @@ class Counts:
     improved: int = 0
     worsened: int = 0
     neither: int = 0
-    left_out: tuple = (0, 0, 0)  # respondents before, after and in both of groups under 5, left out of the above
+    left_out: tuple = (0, 0, 0)  # respondents before, after and in both, of groups left out of the above
 
     @classmethod
     def from_row(cls, row):
@@ -301,6 +305,23 @@ def _group(field_name):
     return "paired" if field_name in ROLLUP_PAIRED_FIELDS else field_name.split("_")[0]
 
 
+def _none_or_5(count):
+    return Q(Exact(count, 0)) | Q(GreaterThanOrEqual(count, THRESHOLD))
+
+
+def _counted(group):
+    """A Q over rollup rows: where the session's group counts towards pooled figures (see the module's docstring).
+
+    Where the pairs count, answers before (or after) count only if those who answered only before (only after)
+    are none or 5 or more: else the shares of all who answered less the shares of the pairs would give them away.
+    """
+    counted = Q(GreaterThanOrEqual(_respondents(group), THRESHOLD))
+    if group != "paired":
+        pairs_counted = Q(GreaterThanOrEqual(_respondents("paired"), THRESHOLD))
+        counted &= ~pairs_counted | _none_or_5(_respondents(group) - _respondents("paired"))
+    return counted
+
+
 def _small(count, suppress):
     return SUPPRESSED if suppress and 0 < count < THRESHOLD else count
 
@@ -393,12 +414,8 @@ def session_filter(filters, prefix=""):
 SUMS = {name: Sum(name) for name in ROLLUP_FIELDS}
 # Where small numbers are suppressed, sums leave out each session's small groups (see the module's docstring).
 # Named apart from the columns, which their filters read.
-SUMS_OF_GROUPS_OF_5 = {
-    f"sum_{name}": Sum(name, filter=Q(GreaterThanOrEqual(_respondents(_group(name)), THRESHOLD)))
-    for name in ROLLUP_FIELDS
-} | {
-    f"sum_left_out_{group}": Sum(_respondents(group), filter=Q(LessThan(_respondents(group), THRESHOLD)))
-    for group in GROUPS
+SUMS_OF_GROUPS_OF_5 = {f"sum_{name}": Sum(name, filter=_counted(_group(name))) for name in ROLLUP_FIELDS} | {
+    f"sum_left_out_{group}": Sum(_respondents(group), filter=~_counted(group)) for group in GROUPS
 }
 STATEMENT_COLUMNS = ["statement_id", "statement__text", "statement__version", "statement__family"]
 
@@ -516,6 +533,7 @@ class SessionRow:
     pre_rate: object
     post_rate: object
     pairing_rate: object
+    without_register: int = 0  # of the total row: sessions left out of its response rates
 
 
 def partnership_sessions(partnership, filters, *, suppress=True):
@@ -551,34 +569,55 @@ def partnership_sessions(partnership, filters, *, suppress=True):
             "pre": session.pre_responses,
             "post": session.post_responses,
             "paired": session.paired,
+            "attended": session.attended,
         }
         for session in sessions
     }
-    hides = {pk: {key for key, n in row.items() if suppress and 0 < n < THRESHOLD} for pk, row in counts.items()}
-    rows = [_session_row(session, session.attended, counts[session.pk], hides[session.pk]) for session in sessions]
-    # Like the pooled figures, the total leaves out the groups it does not show.
+    hides = {pk: {key for key in GROUPS if suppress and 0 < row[key] < THRESHOLD} for pk, row in counts.items()}
+    rows = [
+        _session_row(session, counts[session.pk], _rates(counts[session.pk]), hides[session.pk]) for session in sessions
+    ]
+    # Like the pooled figures, the total leaves out the groups it does not show; and a rate divides over the same
+    # sessions on both sides: those that show both its figures and have some to divide by (a register, for the
+    # response rates).
     totals = {
         measure: sum(row[measure] for pk, row in counts.items() if measure not in hides[pk]) for measure in GROUPS
     }
+    totals["attended"] = sum(session.attended for session in sessions)
     only_left_out = {key for key in GROUPS if totals[key] == 0 and any(key in hidden for hidden in hides.values())}
-    total = _session_row(None, sum(session.attended for session in sessions), totals, only_left_out)
+
+    def total_rate(part, base):
+        kept = [row for pk, row in counts.items() if not hides[pk] & {part, base} and row[base]]
+        return _rate(sum(row[part] for row in kept), sum(row[base] for row in kept))
+
+    rates = {"pre": total_rate("pre", "attended"), "post": total_rate("post", "attended")}
+    total = _session_row(None, totals, rates | {"paired": total_rate("paired", "post")}, only_left_out)
+    total.without_register = sum(1 for session in sessions if not session.attended)
     return rows, total
 
 
-def _session_row(session, attended, counts, hidden):
+def _rates(counts):
+    """A session's response rates before and after, and its pairing rate."""
+    return {
+        "pre": _rate(counts["pre"], counts["attended"]),
+        "post": _rate(counts["post"], counts["attended"]),
+        "paired": _rate(counts["paired"], counts["post"]),
+    }
+
+
+def _session_row(session, counts, rates, hidden):
     def shown(measure, value):
         return SUPPRESSED if measure in hidden else value
 
-    pairing_rate = _rate(counts["paired"], counts["post"])
     return SessionRow(
         session=session,
-        attended=attended,
+        attended=counts["attended"],
         pre_responses=shown("pre", counts["pre"]),
         post_responses=shown("post", counts["post"]),
         paired=shown("paired", counts["paired"]),
-        pre_rate=shown("pre", _rate(counts["pre"], attended)),
-        post_rate=shown("post", _rate(counts["post"], attended)),
-        pairing_rate=SUPPRESSED if hidden & {"paired", "post"} else pairing_rate,
+        pre_rate=shown("pre", rates["pre"]),
+        post_rate=shown("post", rates["post"]),
+        pairing_rate=SUPPRESSED if hidden & {"paired", "post"} else rates["paired"],
     )
 
 
@@ -666,19 +705,41 @@ def national_results(filters, *, suppress=True):
 # --- Raw answers for responses.csv ---
 
 
-def answers_for_export(*, sessions):
+def answers_for_export(*, sessions, suppress=False):
     """Scale answers of `sessions` (a Session queryset) for responses.csv, as narrow value tuples.
 
     (response id, paired "before" response id, paired "after" response id, phase, session id, statement id,
-    value). Ids come as text, so that no UUID object is made per row; names come from `export_labels`. No
-    order: rows come as stored, each response's answers together.
+    value, whether the session's pairs count for the statement). Ids come as text, so that no UUID object is
+    made per row; names come from `export_labels`. In the order of the responses' random ids (the primary key's
+    order), each response's answers together: never in the order they were stored, which a web server's log could
+    line up with its times and addresses.
+
+    With `suppress`, exactly the answers the pooled figures count: a session's answers to a statement in one
+    phase where that phase's group is counted, and its pairs' answers (with their pairing) where they are
+    (`_counted`).
     """
+    answers = Answer.objects.filter(
+        response__survey__session__in=sessions.values("pk"), statement__kind=StatementKind.SCALE
+    )
+    pairs_counted = Value(True)
+    if suppress:
+        rollup = StatementRollup.objects.filter(
+            session_id=OuterRef("response__survey__session_id"), statement_id=OuterRef("statement_id")
+        )
+        pairs_counted = Exists(rollup.filter(_counted("paired")))
+        answers = answers.filter(
+            Q(Exists(rollup.filter(_counted("pre"))), response__survey__phase=Phase.PRE)
+            | Q(Exists(rollup.filter(_counted("post"))), response__survey__phase=Phase.POST)
+            # The pairs' own answers, which the change counts even where a phase's group is left out.
+            | Q(pairs_counted, response__survey__phase=Phase.PRE, response__paired_post__isnull=False)
+            | Q(pairs_counted, response__survey__phase=Phase.POST, response__paired_with__isnull=False)
+        )
     return (
-        Answer.objects.filter(response__survey__session__in=sessions.values("pk"), statement__kind=StatementKind.SCALE)
-        .annotate(
+        answers.annotate(
             response_key=Cast("response_id", TextField()),
             before_key=Cast("response__paired_with_id", TextField()),
             after_key=Cast("response__paired_post__id", TextField()),
+            pairs_counted=pairs_counted,
         )
         .values_list(
             "response_key",
@@ -688,8 +749,9 @@ def answers_for_export(*, sessions):
             "response__survey__session_id",
             "statement_id",
             "value",
+            "pairs_counted",
         )
-        .order_by()
+        .order_by("response_id", "statement_id")
     )
 
 

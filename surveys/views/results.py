@@ -11,6 +11,7 @@ import io
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -319,23 +320,28 @@ def _csv_cell(value):
     return buffer.getvalue()[:-2]
 
 
-def _responses_rows(sessions):
+def _responses_rows(sessions, *, suppress):
     """The CSV in chunks of EXPORT_CHUNK_ROWS rows: memory stays flat however many answers there are.
 
     Straight from a server-side cursor (PostgreSQL; a plain one on SQLite): rows are narrow tuples, and what
-    is the same for every answer of a response (its ids, phase and session) is written once per response.
+    is the same for every answer of a response (its ids, phase and session) is worked out once per response.
+    With `suppress`, the answers the pooled figures count (results.answers_for_export).
     """
     names, statements = results.export_labels(sessions=sessions)
     sessions_cells = {pk: _csv_cell(name) for pk, name in names.items()}
     statement_cells = {pk: f"{_csv_cell(text)},{version}" for pk, (text, version) in statements.items()}
     ids = OpaqueIds()
-    sql, params = results.answers_for_export(sessions=sessions).query.sql_with_params()
     lines = [",".join(RESPONSES_HEADER) + "\r\n"]
-    last_response, prefix = None, ""
+    try:
+        sql, params = results.answers_for_export(sessions=sessions, suppress=suppress).query.sql_with_params()
+    except EmptyResultSet:  # no sessions at all (invalid filters): Django has no SQL for that, only the header
+        yield lines[0]
+        return
+    last_response, head, pairing, tail = None, "", "", ""
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(EXPORT_CHUNK_ROWS):
-            for response_key, before_key, after_key, phase, session_id, statement_id, value in rows:
+            for response_key, before_key, after_key, phase, session_id, statement_id, value, pairs_counted in rows:
                 if response_key != last_response:
                     last_response = response_key
                     if after_key is not None:
@@ -344,16 +350,21 @@ def _responses_rows(sessions):
                         pairing = ids.pair(before_key)
                     else:
                         pairing = ""
-                    prefix = f"{ids.response(response_key)},{pairing},{phase},{sessions_cells[session_id]},"
-                lines.append(f"{prefix}{statement_cells[statement_id]},{'' if value is None else value}\r\n")
+                    head, tail = f"{ids.response(response_key)},", f",{phase},{sessions_cells[session_id]},"
+                shown_pairing = pairing if pairs_counted else ""
+                lines.append(
+                    f"{head}{shown_pairing}{tail}{statement_cells[statement_id]},{'' if value is None else value}\r\n"
+                )
             yield "".join(lines)
             lines = []
     if lines:
         yield "".join(lines)
 
 
-def _responses_response(sessions, name):
-    response = StreamingHttpResponse(_responses_rows(sessions), content_type="text/csv; charset=utf-8")
+def _responses_response(sessions, name, *, suppress=True):
+    response = StreamingHttpResponse(
+        _responses_rows(sessions, suppress=suppress), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename("responses", name)}-{timezone.localdate().isoformat()}.csv"'
     )
@@ -366,7 +377,8 @@ def session_responses_csv(request, pk):
     export_record(
         user=request.user, what="Responses (CSV)", scope=session.partnership, filters={"session": str(session)}
     )
-    return _responses_response(Session.objects.filter(pk=session.pk), str(session))
+    # Every answer, like the debrief: the lead's own record of the room.
+    return _responses_response(Session.objects.filter(pk=session.pk), str(session), suppress=False)
 
 
 @login_required

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from surveys import services
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
 from tests.factories import (
     PartnershipFactory,
     QuestionnaireTemplateFactory,
@@ -112,12 +112,14 @@ def test_results_journey_from_debrief_to_national(page, answered, alliance):
     ]
     assert_accessible(page, "results-partnership")
     partnership_results = download(page, "results.csv")
-    # Largs's 3 are left out of the partnership's figures (the raw answers export keeps every answer).
+    # Largs's 3 are left out of the partnership's figures, and so are their answers from its responses.csv.
     assert [row[:7] for row in partnership_results[1:]] == [
         ["partnership", "North Ayrshire HSCP", STATEMENTS[0], "1", "14", "14", "14"],
         ["partnership", "North Ayrshire HSCP", STATEMENTS[1], "1", "14", "14", "14"],
     ]
-    assert len(download(page, "responses.csv")) == 1 + 17 * 2 * 2
+    partnership_responses = download(page, "responses.csv")
+    assert len(partnership_responses) == 1 + 14 * 2 * 2
+    assert {row[3] for row in partnership_responses[1:]} == {"Exploring New Ways of Working: Irvine (4 Feb 2026)"}
 
     page.get_by_label("Sessions from").fill("2026-04-01")
     page.get_by_role("button", name="Show results").click()
@@ -143,7 +145,12 @@ def test_results_journey_from_debrief_to_national(page, answered, alliance):
         ["Angus HSCP", "", "", ""],
         ["North Ayrshire HSCP", "14", "14", "14"],
     ]
-    assert len(download(page, "responses.csv")) == 1 + 30 * 2 * 2
+    national_responses = download(page, "responses.csv")
+    assert len(national_responses) == 1 + 25 * 2 * 2  # Irvine's 14 and Torry's 11: not Largs's or Arbroath's
+    assert sorted({row[3].split(" (")[0] for row in national_responses[1:]}) == [
+        "Exploring New Ways of Working: Irvine",
+        "Torry",
+    ]
 
 
 def test_results_debrief_on_a_small_screen_without_javascript(new_page, answered, lead):
@@ -160,3 +167,60 @@ def test_results_debrief_on_a_small_screen_without_javascript(new_page, answered
     assert scripted.get_by_role("button", name="Print this report").count() == 1
     assert scripted.evaluate("document.documentElement.scrollWidth") <= 320
     assert_accessible(scripted, "results-session-320")
+
+
+def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered, alliance):
+    page = new_page(width=680)  # A4's 180 mm between the print margins, at 96 px to the inch
+    log_in(page, "alliance")
+    page.goto(f"/results/partnerships/{answered.partnership_id}/")
+
+    page.emulate_media(media="print")
+
+    assert page.locator(".result-headline").first.inner_text().startswith("Among the 14 people who answered both")
+    assert page.locator(".result-summary").inner_text().split("\n") == [
+        "Sessions",
+        "2",
+        "Answered before",
+        "14",
+        "Answered after",
+        "14",
+        "Answered both (paired)",
+        "14",
+    ]
+    chart = page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")
+    assert chart.get_by_text("Before (n=14)").is_visible()  # Largs's 3 are left out, as in the figures
+    assert chart.get_by_text("After (n=14)").is_visible()
+    assert page.get_by_role("heading", name="How to read these figures").is_visible()
+    for hidden in [
+        page.locator(".site-nav"),
+        page.get_by_role("navigation", name="Breadcrumb"),
+        page.get_by_role("search", name="Filter the results"),
+        page.get_by_role("link", name=re.compile("^Download")).first,
+        page.get_by_role("link", name=re.compile("^Download")).last,
+        page.get_by_role("button", name="Print this report"),
+        page.get_by_role("link", name="National results"),
+    ]:
+        assert hidden.is_hidden()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "results-partnership-print.png", full_page=True)
+
+    page.goto("/results/national/")
+
+    forest = page.get_by_role("img", name=f"Change in the share agreeing, by partnership: {STATEMENTS[0]}")
+    assert forest.locator(".chart-row-label").all_text_contents() == [
+        "Aberdeen City HSCP (n=11)",
+        "Angus HSCP",
+        "North Ayrshire HSCP (n=14)",
+        "Scotland (n=25)",
+    ]
+    assert forest.locator(".chart-row-label").last.is_visible()
+    assert forest.get_by_text("fewer than 5").is_visible()  # Angus's 2: no n, no interval
+    assert page.get_by_text("n: people who answered both questionnaires.").first.is_visible()
+    bars = page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")
+    assert bars.get_by_text("Before (n=25)").is_visible()
+    assert page.locator(".result-headline").first.inner_text().startswith("Among the 25 people who answered both")
+    assert page.get_by_role("heading", name="How to read these figures").is_visible()
+    assert page.get_by_role("search", name="Filter the results").is_hidden()
+    assert page.get_by_role("link", name=re.compile("^Download results.csv")).is_hidden()
+    assert page.locator(".site-nav").is_hidden()
+    page.screenshot(path=SCREENSHOTS / "results-national-print.png", full_page=True)

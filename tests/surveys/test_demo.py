@@ -28,7 +28,7 @@ def test_demo_seeds_paired_answers_like_the_source(partnership):
         Response.objects.filter(survey__phase="post").count(),
         Response.objects.filter(paired_with__isnull=False).count(),
         Response.objects.filter(source="paper").count(),
-    ] == [37, 36, 34, 1]
+    ] == [39, 39, 34, 1]
     assert [_paired_agree(session, position) for position in (1, 2, 3)] == [(29, 79), (35, 79), (44, 74)]
     assert set(Response.objects.values_list("submitted_on", flat=True)) == {session.date}
 

@@ -4,12 +4,14 @@ import csv
 import datetime
 import io
 import uuid
+from collections import Counter
 
 import pytest
 from django.http import StreamingHttpResponse
 
-from surveys import services
+from surveys import results, services
 from surveys.models import Phase, Response
+from surveys.results import SUPPRESSED
 from surveys.views.results import RESPONSES_HEADER, RESULTS_HEADER, OpaqueIds
 from tests.factories import PartnershipFactory, SessionFactory
 from tests.surveys.conftest import STATEMENTS, submit
@@ -37,7 +39,7 @@ def _session(partnership, template, *, pairs, title="Irvine", date=datetime.date
 
 
 def test_results_csv_header_and_rows_for_a_partnership(client, lead, partnership, template):
-    _session(partnership, template, pairs=12, extra_pre=2)
+    _session(partnership, template, pairs=12, extra_pre=5)
     client.force_login(lead)
 
     response = client.get(f"/results/partnerships/{partnership.pk}/results.csv")
@@ -46,19 +48,19 @@ def test_results_csv_header_and_rows_for_a_partnership(client, lead, partnership
     assert response["Content-Disposition"].startswith('attachment; filename="results-north-ayrshire-hscp-')
     assert rows_of(response) == [
         RESULTS_HEADER,
-        # 14 before: 6 disagree (2), 6 agree (4), 2 strongly disagree (1); 12 after, all agree; 12 paired, of
+        # 17 before: 6 disagree (2), 6 agree (4), 5 strongly disagree (1); 12 after, all agree; 12 paired, of
         # whom 6 agreed before: +50 points, and the exact McNemar p of 6 changes all one way, 2 / 2^6.
         [
-            "partnership", "North Ayrshire HSCP", STATEMENTS[0], "1", "14", "12", "12",
-            "42.9", "100.0", "50.0", "100.0", "50.0", "15.4", "74.6", "0.03125", "100.0", "",
+            "partnership", "North Ayrshire HSCP", STATEMENTS[0], "1", "17", "12", "12",
+            "35.3", "100.0", "50.0", "100.0", "50.0", "15.4", "74.6", "0.03125", "100.0", "",
         ],
         [
-            "partnership", "North Ayrshire HSCP", STATEMENTS[1], "1", "14", "12", "12",
-            "85.7", "100.0", "100.0", "100.0", "0.0", "-24.2", "24.2", "1", "0.0", "",
+            "partnership", "North Ayrshire HSCP", STATEMENTS[1], "1", "17", "12", "12",
+            "70.6", "100.0", "100.0", "100.0", "0.0", "-24.2", "24.2", "1", "0.0", "",
         ],
         # Statement 3: six "Don't know" before, left out; paired only where both are on the scale.
         [
-            "partnership", "North Ayrshire HSCP", STATEMENTS[2], "1", "8", "12", "6",
+            "partnership", "North Ayrshire HSCP", STATEMENTS[2], "1", "11", "12", "6",
             "0.0", "0.0", "0.0", "0.0", "0.0", "-39.0", "39.0", "1", "", "",
         ],
     ]  # fmt: skip
@@ -182,6 +184,19 @@ def test_responses_csv_rows_with_opaque_ids_and_pairing(client, lead, partnershi
     assert len({pair, ids.response(paired_pre.id), ids.response(paired_post.id)}) == 3
 
 
+def test_responses_csv_order_is_the_random_ids_not_the_order_of_submission(client, lead, pre_survey):
+    """Rows in stored order would line up with a web server log's times and addresses."""
+    submitted = [submit(pre_survey, [1 + n % 5, 3, 3]).response for n in range(12)]
+    client.force_login(lead)
+
+    rows = rows_of(client.get(f"/sessions/{pre_survey.session_id}/responses.csv"))
+
+    ids = OpaqueIds()
+    order = list(dict.fromkeys(row[0] for row in rows[1:]))
+    assert order == [ids.response(r.id) for r in sorted(submitted, key=lambda r: r.id.bytes)]
+    assert order != [ids.response(r.id) for r in submitted]
+
+
 def test_responses_csv_leaves_written_answers_out(client, lead, post_survey):
     text_id = post_survey.items.get(statement__kind="text").statement_id
     services.response_submit(
@@ -233,18 +248,80 @@ def rows_of_chunks(chunks):
     return list(csv.reader(io.StringIO(b"".join(chunks).decode())))
 
 
-def test_responses_csv_of_a_partnership_and_national(client, alliance, partnership, other_partnership, template):
-    _session(partnership, template, pairs=2, title="Irvine")
-    _session(other_partnership, template, pairs=1, title="Torry")
+def _export_groups(rows):
+    """{(session, statement number, phase, has a pairing id): rows} of a responses.csv."""
+    return dict(Counter((row[3].split(" (")[0], STATEMENTS.index(row[4]), row[2], bool(row[1])) for row in rows[1:]))
+
+
+@pytest.fixture
+def sessions_big_and_small(partnership, other_partnership, template):
+    """Half of each session's people say "Don't know" to the third statement before (see `_session`)."""
+    _session(partnership, template, pairs=6, title="Irvine")
+    _session(partnership, template, pairs=6, title="Largs", extra_pre=2)  # 2 answered only before
+    _session(other_partnership, template, pairs=5, title="Torry")
+    _session(other_partnership, template, pairs=3, title="Aboyne")
+
+
+# Irvine's 6 pairs count; on the third statement only 3 answered before on the scale, so their answers before
+# (and the "Don't know"s) and their pairs are left out. Largs's pairs count, but its answers before on the first
+# two statements only as theirs: the 2 who answered only before are left out (the share agreeing among its 8
+# less that among its 6 pairs would give their answers away).
+PARTNERSHIP_EXPORT = {
+    ("Irvine", 0, "pre", True): 6,
+    ("Irvine", 1, "pre", True): 6,
+    ("Irvine", 0, "post", True): 6,
+    ("Irvine", 1, "post", True): 6,
+    ("Irvine", 2, "post", False): 6,
+    ("Largs", 0, "pre", True): 6,
+    ("Largs", 1, "pre", True): 6,
+    ("Largs", 2, "pre", False): 8,  # 3 on the scale, 3 "Don't know" and the 2 who answered only before
+    ("Largs", 0, "post", True): 6,
+    ("Largs", 1, "post", True): 6,
+    ("Largs", 2, "post", False): 6,
+}
+
+
+def test_responses_csv_of_a_partnership_holds_the_answers_its_figures_count(
+    client, lead, partnership, sessions_big_and_small
+):
+    client.force_login(lead)
+
+    rows = rows_of(client.get(f"/results/partnerships/{partnership.pk}/responses.csv"))
+    figures = results.partnership_figures(partnership, {})
+
+    assert _export_groups(rows) == PARTNERSHIP_EXPORT
+    for number, figure in enumerate(figures):
+        answers = [row for row in rows[1:] if row[4] == STATEMENTS[number] and row[6]]
+        pairs = Counter(row[1] for row in answers if row[1])
+        counted = 0 if figure.n_paired is SUPPRESSED else figure.n_paired
+        assert sum(count == 2 for count in pairs.values()) == counted  # withheld here: none counted
+
+
+def test_responses_csv_national_holds_the_answers_its_figures_count(client, alliance, sessions_big_and_small):
     client.force_login(alliance)
 
-    mine = rows_of(client.get(f"/results/partnerships/{partnership.pk}/responses.csv"))
-    everyone = rows_of(client.get("/results/national/responses.csv"))
+    rows = rows_of(client.get("/results/national/responses.csv"))
 
-    assert {row[3] for row in mine[1:]} == {"Irvine (12 Mar 2026)"}
-    assert len(mine) == 1 + 2 * 2 * 3
-    assert sorted({row[3] for row in everyone[1:]}) == ["Irvine (12 Mar 2026)", "Torry (12 Mar 2026)"]
-    assert len(everyone) == 1 + 3 * 2 * 3
+    # Torry's 5 pairs count, but not on the third statement, where 2 answered before on the scale; Aboyne's
+    # 3 are left out altogether.
+    assert _export_groups(rows) == PARTNERSHIP_EXPORT | {
+        ("Torry", 0, "pre", True): 5,
+        ("Torry", 1, "pre", True): 5,
+        ("Torry", 0, "post", True): 5,
+        ("Torry", 1, "post", True): 5,
+        ("Torry", 2, "post", False): 5,
+    }
+
+
+def test_responses_csv_of_a_session_keeps_every_answer(client, lead, partnership, template):
+    session = _session(partnership, template, pairs=3, title="Largs", extra_pre=2)
+    client.force_login(lead)
+
+    rows = rows_of(client.get(f"/sessions/{session.pk}/responses.csv"))
+
+    assert _export_groups(rows) == {
+        ("Largs", number, phase, True): 3 for number in range(3) for phase in ("pre", "post")
+    } | {("Largs", number, "pre", False): 2 for number in range(3)}
 
 
 @pytest.mark.parametrize(

@@ -276,6 +276,8 @@ def test_partnership_sessions_hide_small_sessions_and_leave_them_out_of_the_tota
     large = _session_with_answers(partnership, template, pairs=20, date=datetime.date(2026, 3, 1))
     for _ in range(6):
         AttendanceFactory(session=small, status="attended")
+    for _ in range(24):
+        AttendanceFactory(session=middle, status="attended")
 
     rows, total = results.partnership_sessions(partnership, {})
     shown, shown_total = results.partnership_sessions(partnership, {}, suppress=False)
@@ -289,6 +291,8 @@ def test_partnership_sessions_hide_small_sessions_and_leave_them_out_of_the_tota
     assert [rows[0].attended, rows[0].pre_rate, rows[0].pairing_rate] == [6, SUPPRESSED, SUPPRESSED]
     # The total is of the sessions shown: 32 - 20 - 12 reveals nothing.
     assert (total.pre_responses, total.post_responses, total.paired, total.pairing_rate) == (32, 32, 32, 100.0)
+    # Its response rates are of the one session shown with a register (12 of 24), not 32 of the 30 attended.
+    assert (total.attended, total.pre_rate, total.post_rate, total.without_register) == (30, 50.0, 50.0, 1)
     assert [row.pre_responses for row in shown] == [3, 12, 20]
     assert (shown_total.pre_responses, round(shown[0].pre_rate)) == (35, 50)
 
@@ -362,6 +366,35 @@ def test_pooled_figures_leave_out_a_small_phase_of_a_session_but_keep_its_other_
     figures = results.partnership_figures(partnership, {})[0]
 
     assert (figures.n_pre, figures.n_post, figures.n_paired) == (6, 16, 6)
+
+
+@pytest.mark.parametrize("only", [Phase.PRE, Phase.POST])
+def test_no_subtraction_between_all_and_paired_reveals_one_respondent(partnership, template, only):
+    """5 pairs who disagree before and after, and 1 who answered only before (or only after) and agreed.
+
+    Shown with the pairs, 6 x 16.7% agreeing - 5 x 0% agreeing among the pairs would give that one person's answer:
+    the pairs stay, the 6 answers of that phase are left out.
+    """
+    session = SessionFactory(partnership=partnership)
+    pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
+    post = services.survey_create(session=session, phase=Phase.POST, template=template)
+    for response in _answers(pre, [[2, 2, 2]] * 5):
+        submit(post, [2, 2, 2], pairing_code=response.pairing_code)
+    submit(pre if only == Phase.PRE else post, [4, 4, 4])
+
+    figures = results.partnership_figures(partnership, {})[0]
+    scotland = results.national_results({})[0].figures
+    debrief = results.session_figures(session)[0]
+
+    def shown(f):
+        return [f.n_pre, f.pct_agree_pre, f.n_post, f.pct_agree_post, f.n_paired, f.paired_pct_agree_pre, f.change_pp]
+
+    pairs = [5, 0.0, 0.0]
+    if only == Phase.PRE:
+        assert shown(figures) == shown(scotland) == [SUPPRESSED, SUPPRESSED, 5, 0.0, *pairs]
+    else:
+        assert shown(figures) == shown(scotland) == [5, 0.0, SUPPRESSED, SUPPRESSED, *pairs]
+    assert (debrief.n_pre + debrief.n_post, debrief.n_paired) == (11, 5)  # the room's own debrief shows them all
 
 
 def test_national_results_leave_local_statements_out(partnership, template):

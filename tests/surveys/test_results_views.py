@@ -14,12 +14,15 @@ from surveys import demo, services
 from surveys.models import Phase
 from tests.factories import (
     AttendanceFactory,
+    LocalityFactory,
     MembershipFactory,
     PartnershipFactory,
+    ProgrammeFactory,
     SessionFactory,
     UserFactory,
 )
 from tests.surveys.conftest import STATEMENTS, scale_ids, submit
+from tests.surveys.test_exports import rows_of
 
 
 def text_of(response):
@@ -42,8 +45,8 @@ def answer_pairs(pre_survey, post_survey, pairs, *, before=(2, 2, 2), after=(4, 
         submit(post_survey, list(after), pairing_code=pre.pairing_code)
 
 
-def _session(partnership, template, *, pairs, date=datetime.date(2026, 3, 12), title=None):
-    session = SessionFactory(partnership=partnership, date=date, **({"title": title} if title else {}))
+def _session(partnership, template, *, pairs, date=datetime.date(2026, 3, 12), title=None, **fields):
+    session = SessionFactory(partnership=partnership, date=date, **({"title": title} if title else {}), **fields)
     pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
     post = services.survey_create(session=session, phase=Phase.POST, template=template)
     answer_pairs(pre, post, pairs)
@@ -153,7 +156,7 @@ def test_session_results_queries_do_not_grow(
 
     # sign-in session and user; the session; the role; has a questionnaire; figures; responses; attended;
     # written answers
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(f"/sessions/{pre_survey.session_id}/results/")
 
 
@@ -196,7 +199,9 @@ def test_partnership_results_pool_sessions_with_a_session_table(client, viewer, 
     assert "Sessions 2 Answered before 32 Answered after 32 Answered both (paired) 32" in text
     assert "Largs 10 Apr 2026 0 20 no register 20 no register 20 100%" in text
     assert "Irvine 10 Jan 2026 24 12 50% 12 50% 12 100%" in text
-    assert "All sessions 24 32 133% 32 133% 32 100%" in text
+    # The total's response rates are Irvine's alone: Largs has no register to divide by.
+    assert "All sessions 24 32 50% 32 50% 32 100%" in text
+    assert "1 session with no register: the total response rates leave it out." in text
     assert "2026 Q1 12 0% 100% +100 points" in text
     assert "2026 Q2 20 0% 100% +100 points" in text
     assert f'href="/sessions/{second.pk}/results/"' in response.content.decode()
@@ -214,6 +219,7 @@ def test_partnership_results_withhold_small_sessions_and_leave_them_out(client, 
     assert "Middle 2 Mar 2026 0 12 no register 12 no register 12 100%" in text
     assert "Large 1 Mar 2026 0 20 no register 20 no register 20 100%" in text
     assert "All sessions 0 32 32 32 100%" in text
+    assert "3 sessions with no register: the total response rates leave them out." in text
     assert "Sessions where fewer than 5 people answered a statement are left out" in text
 
 
@@ -258,7 +264,7 @@ def test_partnership_results_queries_do_not_grow(
 
     # sign-in session and user; the partnership; the role; sessions table; figures by quarter and their
     # statements; the filter's programmes and localities
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(f"/results/partnerships/{partnership.pk}/")
 
 
@@ -284,6 +290,68 @@ def test_national_results_side_by_side(client, alliance, template):
     assert text.count("Scotland 42 0% 42 100% 42 +100 points") == 3
 
 
+@pytest.fixture
+def national_sessions(partnership, other_partnership, template):
+    """Sessions of two partnerships told apart by their number of pairs; (locality, programme) to filter on."""
+    locality = LocalityFactory(partnership=partnership, name="Irvine")
+    programme = ProgrammeFactory(partnership=other_partnership, title="Co-production Star")
+    _session(partnership, template, pairs=5, date=datetime.date(2025, 6, 1), title="Saltcoats")
+    _session(partnership, template, pairs=6, date=datetime.date(2026, 2, 1), title="Irvine", locality=locality)
+    _session(other_partnership, template, pairs=7, date=datetime.date(2026, 3, 1), title="Torry", programme=programme)
+    _session(other_partnership, template, pairs=8, date=datetime.date(2026, 5, 1), title="Dyce", kind="lab")
+    return locality, programme
+
+
+NATIONAL_FILTERS = [
+    ({}, 26, ["Dyce", "Irvine", "Saltcoats", "Torry"]),
+    ({"date_from": "2026-01-01"}, 21, ["Dyce", "Irvine", "Torry"]),
+    ({"date_from": "2026-01-01", "date_to": "2026-03-31"}, 13, ["Irvine", "Torry"]),
+    ({"date_to": "2025-12-31"}, 5, ["Saltcoats"]),
+    ({"kind": "lab"}, 8, ["Dyce"]),
+    ({"programme": "programme"}, 7, ["Torry"]),
+    ({"locality": "locality"}, 6, ["Irvine"]),
+]
+
+
+def _query(filters, locality, programme):
+    return {
+        name: {"locality": locality.pk, "programme": programme.pk}.get(value, value) for name, value in filters.items()
+    }
+
+
+@pytest.mark.parametrize(("filters", "paired", "titles"), NATIONAL_FILTERS)
+def test_national_results_and_exports_follow_the_filters(client, alliance, national_sessions, filters, paired, titles):
+    query = _query(filters, *national_sessions)
+    client.force_login(alliance)
+
+    text = text_of(client.get("/results/national/", query))
+    results_rows = rows_of(client.get("/results/national/results.csv", query))
+    responses_rows = rows_of(client.get("/results/national/responses.csv", query))
+
+    assert text.count(f"Scotland {paired} 0% {paired} 100% {paired} +100 points") == 3
+    assert [row[:7] for row in results_rows[1:4]] == [
+        ["national", "Scotland", statement, "1", str(paired), str(paired), str(paired)] for statement in STATEMENTS
+    ]
+    assert sorted({row[3].split(" (")[0] for row in responses_rows[1:]}) == titles
+    assert len(responses_rows) == 1 + paired * 2 * 3
+
+
+@pytest.mark.parametrize("screen", ["/results/national/", "/results/partnerships/{partnership}/"])
+def test_results_downloads_carry_the_filters(client, alliance, partnership, national_sessions, screen):
+    locality, _programme = national_sessions
+    url = screen.format(partnership=partnership.pk)
+    query = {"date_from": "2026-01-01", "date_to": "2026-06-30", "kind": "exploring", "locality": locality.pk}
+    client.force_login(alliance)
+
+    html = client.get(url, query).content.decode()
+
+    encoded = f"date_from=2026-01-01&date_to=2026-06-30&kind=exploring&locality={locality.pk}"
+    assert [unescape(href) for href in re.findall(r'href="([^"]+)" download', html)[:2]] == [
+        f"{url}results.csv?{encoded}",
+        f"{url}responses.csv?{encoded}",
+    ]
+
+
 @pytest.mark.parametrize("partnerships", [1, 3])
 def test_national_results_queries_do_not_grow(client, alliance, template, partnerships, django_assert_num_queries):
     for _ in range(partnerships):
@@ -292,7 +360,7 @@ def test_national_results_queries_do_not_grow(client, alliance, template, partne
 
     # sign-in session and user; figures by partnership, their statements and partnerships' names; the filter's
     # programmes and localities
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get("/results/national/")
 
 
@@ -353,7 +421,10 @@ def test_demo_gives_aberdeen_sessions_answers_once(client, alliance):
     ] == [paired for _, paired, _, _ in demo.ABERDEEN_SESSIONS]
     assert debriefs == ["headline", "headline", "too-few", "headline"]
     assert "2 partnerships with answers." in text
-    assert "Among the 84 people who answered both questionnaires" in text
+    # Those who answered only one questionnaire are none or 5 in every demo session, so pooled figures keep
+    # every session's answers and pairs: a headline for each of the 6 statements.
+    assert text.count("Aberdeen City HSCP 60 ") == 6
+    assert len(re.findall(r"Among the 8\d people who answered both questionnaires", text)) == 6
 
 
 def _queries(client, url):
