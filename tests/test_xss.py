@@ -1,5 +1,9 @@
-"""Stored XSS: a script payload in every free-text field renders as text on every page, never as markup; CSV
-exports turn cells that a spreadsheet would run as formulas into text."""
+"""Stored XSS: a script payload in every text field users can write renders as text on every page, never as
+markup; every CSV export turns cells that a spreadsheet would run as formulas into text.
+
+The fields come from the models themselves, so a new text field is seeded (and must show somewhere) without
+touching this file.
+"""
 
 import csv
 import io
@@ -8,29 +12,76 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import ProgressUpdate
+from coprod.models import AuditEntry, ContextFigure
+from projects.models import LearningPoint, ProgressUpdate, ProjectMode, StageChange, StarMode
+from surveys import results
+from surveys import selectors as survey_selectors
 from surveys import services as survey_services
 from surveys.models import Phase, Source, StatementKind
 from tests.factories import (
-    AttendanceFactory,
-    OrganisationFactory,
-    ProjectFactory,
+    LocalityFactory,
+    PriorityFactory,
     ProjectPartnerFactory,
     QuestionnaireTemplateFactory,
-    SessionFactory,
     StatementFactory,
     TemplateItemFactory,
 )
 from tests.test_permission_matrix import MATRIX, world  # noqa: F401 (fixture)
 
 PAYLOAD = """<script>alert(1)</script>"'><img src=x onerror=alert(1)>"""
+SHORT_PAYLOAD = "<script>alert(1)</script>"  # for fields too short for the whole payload
+# Each field's text starts with one of these in turn, as a spreadsheet formula would (see the CSV test).
+FORMULA_STARTS = "=+-@"
+APPS = ["coprod", "workshops", "surveys", "projects"]
+# Text fields no user can write, so no payload can reach them. Choices and fields forms never edit (tokens)
+# are left out by rule.
+NOT_WRITABLE = {
+    "coprod.User.password": "a password hash",
+    "coprod.SubmissionKey.redirect_url": "the URL of what a form created, set by the app",
+    "coprod.AuditEntry.object_pk": "the id of the changed object",
+    "coprod.AuditEntry.cid": "the request id",
+    "surveys.Response.pairing_code": "six capital letters or digits (a database check)",
+}
+# Fields seeded but shown on no page or export. Any other field must show somewhere, and one of these that starts
+# showing must leave this list: either way the test fails, so coverage cannot quietly shrink.
+NOT_SHOWN = {
+    "coprod.User.username": "a copy of the email address, which the pages show instead",
+    "coprod.AuditEntry.changes_text": "django-auditlog's old column: the trail shows the changes from `changes`",
+}
 
 
-def marked(field):
-    return f"{PAYLOAD} {field}"
+def _label(model, field):
+    return f"{model._meta.label}.{field.name}"
+
+
+def writable_text_fields():
+    """{model: [text fields a user can write]} for the project's apps."""
+    fields = {}
+    for app in APPS:
+        for model in apps.get_app_config(app).get_models():
+            writable = [
+                field
+                for field in model._meta.concrete_fields
+                if isinstance(field, (models.CharField, models.TextField))
+                and field.editable
+                and not field.choices
+                and _label(model, field) not in NOT_WRITABLE
+            ]
+            if writable:
+                fields[model] = writable
+    return fields
+
+
+def _mark(model, field):
+    """The text each of the field's rows holds (after a formula start, before a row number)."""
+    mark = f"{PAYLOAD} {_label(model, field)}"
+    room = field.max_length or 10_000
+    return mark if len(mark) + 5 <= room else f"{SHORT_PAYLOAD} {_label(model, field)}"
 
 
 class _Page(HTMLParser):
@@ -59,9 +110,13 @@ class _Page(HTMLParser):
             self.inline_scripts.append(data)
         self.text.append(data)
 
+    def close(self):
+        super().close()
+        self.joined = "\x00".join(self.text)  # one string to search: a mark found in it is in one part, whole
+
     def shows(self, text):
         """Whether `text` is on the page as text (or an attribute's value), whole."""
-        return any(text in part for part in self.text)
+        return text in self.joined
 
 
 def _read(response):
@@ -71,51 +126,88 @@ def _read(response):
     return page
 
 
-@pytest.fixture
-def hostile_world(world, partnership):  # noqa: F811
-    """The `world` with the payload in every free-text field a user can fill, and a paper answer holding it."""
-    organisation, session, attendee = world["organisation"], world["session"], world["attendee"]
-    organisation.name = marked("organisation")
-    organisation.save()
-    session.title, session.notes, session.venue = marked("title"), marked("notes"), marked("venue")
-    session.save()
-    session.facilitating_organisations.add(organisation)
-    attendee.name, attendee.organisation = marked("attendee"), organisation
-    attendee.save()
+def _one_of_each(world, partnership, lead):  # noqa: F811
+    """Rows for the models the `world` has none of, and a post questionnaire with a paper answer in writing."""
     project = world["project"]
-    project.title, project.aim, project.people_involved_how = marked("project"), marked("aim"), marked("how")
-    project.save()
-    project.sessions.add(session)
-    ProjectPartnerFactory(project=project, organisation=organisation)
-    ProgressUpdate.objects.create(project=project, date=timezone.localdate(), text=marked("update"))
-    statement = world["local_item"].statement
-    statement.text = marked("statement")
-    statement.save()
+    LocalityFactory(partnership=partnership)
+    PriorityFactory(partnership=partnership)
+    ContextFigure.objects.create(partnership=partnership, label="Population", value="1", source="NRS 2024")
+    ProjectMode.objects.create(project=project, mode=StarMode.CO_DESIGN, how="Together")
+    StageChange.objects.create(project=project, to_stage="idea", date=timezone.localdate(), changed_by=lead)
+    LearningPoint.objects.create(project=project, text="Ask early", author=lead)
+    ProgressUpdate.objects.create(project=project, date=timezone.localdate(), text="Met", author=lead)
+    ProjectPartnerFactory(project=project, organisation=world["organisation"])
+    project.sessions.add(world["session"])
+    pdsa = world["pdsa"]  # a whole cycle: each of its later steps' text needs its date
+    pdsa.do_date = pdsa.study_date = pdsa.act_date = pdsa.plan_date
+    pdsa.save()
+    world["session"].facilitating_organisations.add(world["organisation"])
+    world["attendee"].organisation = world["organisation"]
+    world["attendee"].save()
 
-    template = QuestionnaireTemplateFactory(title=marked("template"))
-    TemplateItemFactory(template=template, statement=StatementFactory(text=marked("scale")))
-    written = StatementFactory(text=marked("question"), kind=StatementKind.TEXT)
+    template = QuestionnaireTemplateFactory()
+    scale = StatementFactory()
+    written = StatementFactory(kind=StatementKind.TEXT)
+    TemplateItemFactory(template=template, statement=scale)
     TemplateItemFactory(template=template, statement=written, required=False)
-    survey = survey_services.survey_create(session=session, phase=Phase.POST, template=template)
-    survey_services.response_submit(
-        survey=survey,
-        submission_key=uuid.uuid4(),
-        answers={written.pk: marked("paper answer")},
-        source=Source.PAPER,
-        check_required=False,
-    )
-    return world | {"post_survey": survey}
+    survey = survey_services.survey_create(session=world["session"], phase=Phase.POST, template=template)
+    for _ in range(results.THRESHOLD):  # enough answers that the pooled exports show them
+        survey_services.response_submit(
+            survey=survey,
+            submission_key=uuid.uuid4(),
+            answers={scale.pk: 4, written.pk: "Good"},
+            source=Source.PAPER,
+            check_required=False,
+        )
+    return world | {"post_survey": survey, "hostile_template": template}
+
+
+@pytest.fixture
+def hostile_world(world, partnership, lead):  # noqa: F811
+    """The `world`, one row of every model with a writable text field, and the payload in every such field of
+    every row; the audit trail's entries (written last) hold it too. Returns the objects and {label: mark}."""
+    objects = _one_of_each(world, partnership, lead)
+    fields = writable_text_fields()
+    marks, seeded = {}, set()
+    # Audit entries last: they copy the other rows' text as those are saved.
+    for position, model in enumerate(sorted(fields, key=lambda model: model is AuditEntry)):
+        marks |= {_label(model, field): _mark(model, field) for field in fields[model]}
+        for number, row in enumerate(model.objects.all()):
+            start = FORMULA_STARTS[(position + number) % len(FORMULA_STARTS)]
+            for field in fields[model]:
+                setattr(row, field.name, f"{start}{marks[_label(model, field)]} {number}")
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:  # a check ties the text to another field (a scale answer has none): not this row
+                continue
+            seeded |= {_label(model, field) for field in fields[model]}
+    assert sorted(set(marks) - seeded) == [], "No row holds the payload: add one in _one_of_each()"
+    # The questionnaire page keeps a survey's statements per process: these were read before the payload went in.
+    survey_selectors._ASKED.pop(objects["post_survey"].token, None)
+    return objects, marks
+
+
+def _url(objects, name, kwargs):
+    return reverse(name, kwargs={key: objects[value].pk if value in objects else value for key, value in kwargs})
 
 
 def _get_pages(client, objects):
-    """Every page of the matrix this client may read, and the public questionnaire pages."""
-    pages = {}
+    """Every page of the matrix this client may read, again for the post questionnaire and the hostile template;
+    the partnership's other lists; and the public questionnaire."""
+    urls = set()
     for name, kwargs, method, _expected in MATRIX:
-        if method != "get":
-            continue
-        url = reverse(
-            name, kwargs={key: objects[value].pk if value in objects else value for key, value in kwargs.items()}
-        )
+        if method == "get":
+            urls.add((name, _url(objects, name, kwargs.items())))
+            swapped = {
+                key: {"survey": "post_survey", "national_template": "hostile_template"}.get(value, value)
+                for key, value in kwargs.items()
+            }
+            urls.add((name, _url(objects, name, swapped.items())))
+    for kind in ("priorities", "figures"):
+        urls.add(("partnership-list-edit", reverse("partnership-list-edit", args=[objects["partnership"].pk, kind])))
+    pages = {}
+    for name, url in sorted(urls):
         response = client.get(url)
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             pages[name, url] = response
@@ -124,42 +216,42 @@ def _get_pages(client, objects):
     return pages
 
 
-@pytest.mark.parametrize("persona", ["lead", "alliance"])
-def test_xss_payload_renders_as_text_everywhere(hostile_world, as_persona, persona):
-    pages = _get_pages(as_persona(persona), hostile_world)
+def test_xss_payload_renders_as_text_everywhere_and_every_field_shows(hostile_world, client, lead, alliance):
+    objects, marks = hostile_world
+    shown = set()
 
-    for (name, url), response in pages.items():
-        html = response.content.decode()
-        page = _read(response)
-        assert (name, page.handlers, page.inline_scripts, "x" in page.images) == (name, [], [], False)
-        assert "<script>alert(1)</script>" not in html, url
-        assert "<img src=x" not in html, url
+    for user in (lead, alliance):  # ALLIANCE staff see the national pages, the users and the whole audit trail
+        client.force_login(user)
+        pages = _get_pages(client, objects)
+        for (name, url), response in pages.items():
+            html = response.content.decode()
+            page = _read(response)
+            assert (name, page.handlers, page.inline_scripts, "x" in page.images) == (name, [], [], False)
+            assert ("<script>alert(1)</script>" in html, "<img src=x" in html) == (False, False), url
+            shown |= {label for label, mark in marks.items() if page.shows(mark)}
+        exports = _exports(client, objects)
+        shown |= {label for label, mark in marks.items() if any(_holds(cells, mark) for cells in exports)}
 
-    shown = {
-        field: sorted({name for (name, _url), response in pages.items() if _read(response).shows(marked(field))})
-        for field in ["organisation", "title", "notes", "venue", "attendee", "project", "aim", "update", "statement"]
-    }
-    assert {field: bool(names) for field, names in shown.items()} == dict.fromkeys(shown, True)
-    assert {"organisation-detail", "organisation-list"} <= set(shown["organisation"])
-    assert {"workshops:session-detail", "workshops:session-list", "surveys:survey-answer"} <= set(shown["title"])
-    assert {"workshops:attendee-detail", "workshops:attendee-list"} <= set(shown["attendee"])
-    assert {"projects:project-detail", "projects:project-list"} <= set(shown["project"])
-    assert "projects:project-detail" in shown["update"]
-    assert "surveys:template-detail" in shown["statement"]
+    assert sorted(set(marks) - shown) == sorted(NOT_SHOWN)
 
 
 def test_xss_payload_in_questionnaire_renders_as_text_for_attendees(client, hostile_world):
-    response = client.get(hostile_world["post_survey"].get_public_url())
+    objects, marks = hostile_world
+
+    response = client.get(objects["post_survey"].get_public_url())
 
     page = _read(response)
     assert (page.handlers, page.inline_scripts, "x" in page.images) == ([], [], False)
-    assert [page.shows(marked(field)) for field in ["title", "scale", "question"]] == [True, True, True]
+    wanted = ["workshops.Session.title", "surveys.Statement.text", "surveys.Statement.hint"]
+    assert [page.shows(marks[label]) for label in wanted] == [True, True, True]
 
 
 # --- CSV exports ---
 
-FORMULAS = ['=HYPERLINK("https://evil.example","Open")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
+EXPORTS = sorted(
+    {(name, tuple(kwargs.items())) for name, kwargs, method, _ in MATRIX if name.endswith(("-csv", "-export"))}
+)
 
 
 def _cells(response):
@@ -167,39 +259,40 @@ def _cells(response):
     return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
 
 
+def _exports(client, objects):
+    """The cells of each export."""
+    return [_cells(client.get(_url(objects, name, kwargs))) for name, kwargs in EXPORTS]
+
+
+def _holds(cells, mark):
+    return any(mark in cell for cell in cells)
+
+
 def _runnable(cells):
     """Cells a spreadsheet would run as a formula (a plain negative number is only a number)."""
-    return [cell for cell in cells if cell.startswith(("=", "+", "-", "@")) and not NUMBER.fullmatch(cell)]
+    return [
+        cell for cell in cells if cell.startswith(tuple(FORMULA_STARTS) + ("\t", "\r")) and not NUMBER.fullmatch(cell)
+    ]
 
 
-def test_csv_project_register_neutralises_formulas(client, lead, partnership):
-    project = ProjectFactory(
-        partnership=partnership, title=FORMULAS[0], aim=FORMULAS[1], people_involved_how=FORMULAS[2]
-    )
-    ProjectPartnerFactory(project=project, organisation=OrganisationFactory(name=FORMULAS[3]))
-    project.sessions.add(SessionFactory(partnership=partnership, title=FORMULAS[3]))
-    client.force_login(lead)
+@pytest.mark.parametrize(("name", "kwargs"), EXPORTS, ids=[name for name, _kwargs in EXPORTS])
+def test_csv_export_neutralises_formulas_and_is_never_a_page(hostile_world, client, alliance, name, kwargs):
+    objects, _marks = hostile_world
+    client.force_login(alliance)
 
-    response = client.get(reverse("projects:project-register-export", args=[partnership.pk]))
+    response = client.get(_url(objects, name, kwargs))
 
     cells = _cells(response)
     assert _runnable(cells) == []
-    assert [f"'{formula}" in cells for formula in FORMULAS[:3]] == [True, True, True]
-    assert response["Content-Disposition"].startswith("attachment;")
-
-
-def test_csv_session_results_and_responses_neutralise_formulas(client, lead, partnership):
-    session = SessionFactory(partnership=partnership, title=FORMULAS[0])
-    AttendanceFactory(session=session)
-    template = QuestionnaireTemplateFactory()
-    scale = StatementFactory(text=FORMULAS[3])
-    TemplateItemFactory(template=template, statement=scale)
-    survey = survey_services.survey_create(session=session, phase=Phase.PRE, template=template)
-    survey_services.response_submit(survey=survey, submission_key=uuid.uuid4(), answers={scale.pk: 4})
-    client.force_login(lead)
-
-    results = _cells(client.get(reverse("surveys:session-results-csv", args=[session.pk])))
-    responses = _cells(client.get(reverse("surveys:session-responses-csv", args=[session.pk])))
-
-    assert (_runnable(results), _runnable(responses)) == ([], [])
-    assert [f"'{FORMULAS[3]}" in cells for cells in (results, responses)] == [True, True]
+    # The payload is in the export, and its cells that start with a formula begin with an apostrophe instead.
+    assert [cell for cell in cells if "alert(1)" in cell and cell.startswith("'")] != []
+    # Markup in a cell is only text: the browser downloads the file, never renders it as a page.
+    assert (
+        response["Content-Type"],
+        response["Content-Disposition"].split(";")[0],
+        response["X-Content-Type-Options"],
+    ) == (
+        "text/csv; charset=utf-8",
+        "attachment",
+        "nosniff",
+    )
