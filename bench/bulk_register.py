@@ -27,11 +27,11 @@ django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from coprod.models import Membership, Organisation, Partnership, Role, Sector, User  # noqa: E402
+from tests.factories import TwoFactorClient  # noqa: E402
 from workshops import services  # noqa: E402
 from workshops.models import Attendance, Attendee, AttendeeRole, Session  # noqa: E402
 
@@ -102,7 +102,7 @@ def main():
     print("Pages (upload, preview page, save) through the test client")
     setup_test_environment()  # so that responses carry their template context
     session = fresh_session(partnership, 2)
-    client = Client(HTTP_HOST="localhost")
+    client = TwoFactorClient(HTTP_HOST="localhost")  # with the second factor, as leads must
     client.force_login(lead)
     url = reverse("workshops:bulk-register", args=[session.pk])
     upload = SimpleUploadedFile("register.csv", text.encode(), "text/csv")

@@ -420,12 +420,12 @@ def measure_export(url, username):
     """In a fresh process: stream one export, print rows, seconds and this process's peak memory as JSON."""
     setup_django()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from coprod.models import User
+    from tests.factories import TwoFactorClient
 
-    client = Client()
+    client = TwoFactorClient()  # logs in with the second factor, as leads and ALLIANCE staff must
     client.force_login(User.objects.get(username=username))
     client.get("/")  # warm up: templates, middleware
     baseline = peak_rss_mb()
@@ -468,7 +468,6 @@ def main():
     version = recreate_database()
     setup_django()
     from django.core.management import call_command
-    from django.test import Client
 
     from coprod.models import Partnership
     from workshops.models import Session
@@ -506,8 +505,10 @@ def main():
 
         first = Partnership.objects.order_by("pk").first()
         session = Session.objects.filter(partnership=first).exclude(title="Bench live session").order_by("pk").first()
-        lead, alliance = Client(), Client()
         from coprod.models import User
+        from tests.factories import TwoFactorClient
+
+        lead, alliance = TwoFactorClient(), TwoFactorClient()  # with the second factor, as leads and staff must
 
         lead.force_login(User.objects.get(username="bench-lead"))
         alliance.force_login(User.objects.get(username="bench-alliance"))

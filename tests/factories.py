@@ -2,12 +2,16 @@
 
 import datetime
 
+import django_otp
 import factory
+from django.http import HttpRequest
+from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coprod import services
 from coprod.models import Locality, Membership, Organisation, Partnership, Priority, Role, Sector, User
+from coprod.permissions import two_factor_required
 
 PASSWORD = "a-long-test-password"
 
@@ -33,6 +37,25 @@ def authenticator_for(user):
 def code_now(device):
     """The six digits the device's authenticator app shows now."""
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+class TwoFactorClient(Client):
+    """Django's test client, whose force_login also gives the second factor, as a real login does.
+
+    Someone who has an authenticator (or must have one, and then gets one) is logged in with it; others with
+    their password alone. Tests of the login itself go through the login pages (tests/coprod/test_two_factor.py).
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None and two_factor_required(user):
+            device, _codes = authenticator_for(user)
+        if device is not None:
+            request = HttpRequest()
+            request.session, request.user = self.session, user
+            django_otp.login(request, device)
+            request.session.save()
 
 
 class PartnershipFactory(factory.django.DjangoModelFactory):
