@@ -10,7 +10,7 @@ import secrets
 import uuid
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -366,6 +366,23 @@ class StatementRollup(models.Model):
     paired_improved = models.PositiveIntegerField(default=0)
     paired_worsened = models.PositiveIntegerField(default=0)
     paired_neither = models.PositiveIntegerField(default=0)
+    # Respondents on the scale before, after and in both, stored: pooled results test them on every row for every
+    # sum (which groups count, surveys/results.py), and a stored column is read, not added up again each time.
+    pre_n = models.GeneratedField(
+        expression=F("pre_1") + F("pre_2") + F("pre_3") + F("pre_4") + F("pre_5"),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+    )
+    post_n = models.GeneratedField(
+        expression=F("post_1") + F("post_2") + F("post_3") + F("post_4") + F("post_5"),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+    )
+    paired_n = models.GeneratedField(
+        expression=F("paired_both") + F("paired_improved") + F("paired_worsened") + F("paired_neither"),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint("session", "statement", name="statement_rollup_once")]

@@ -297,8 +297,7 @@ def figures_from(statement, counts, *, suppress=False, label=""):
 
 def _respondents(group):
     """The rollup row's respondents on the scale before ("pre"), after ("post"), or in both ("paired")."""
-    names = ROLLUP_PAIRED_FIELDS if group == "paired" else [f"{group}_{value}" for value in range(1, 6)]
-    return sum((F(name) for name in names[1:]), F(names[0]))
+    return F(f"{group}_n")
 
 
 def _group(field_name):
