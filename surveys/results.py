@@ -321,10 +321,6 @@ def _counted(group):
     return counted
 
 
-def _small(count, suppress):
-    return SUPPRESSED if suppress and 0 < count < THRESHOLD else count
-
-
 # --- Wording ---
 
 
