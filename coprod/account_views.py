@@ -27,11 +27,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coprod import services
 from coprod.forms import AuthenticatorConfirmForm, TwoFactorCodeForm, TwoFactorRemoveForm
+from coprod.models import RecoveryCode, RecoveryCodes
 from coprod.permissions import require_alliance_staff, two_factor_required
 
 PENDING = "coprod_two_factor_pending"
@@ -100,8 +100,8 @@ def login_code(request):
                 form.add_error("code", "That code is not right, or has been used. Check it and try again.")
             else:
                 target = _verified(request, user, device, default="home")
-                if isinstance(device, StaticDevice):
-                    left = StaticToken.objects.filter(device__user=user).count()
+                if isinstance(device, RecoveryCodes):
+                    left = RecoveryCode.objects.filter(device__user=user).count()
                     messages.warning(
                         request,
                         f"You logged in with a recovery code: {left} left. "
@@ -157,7 +157,7 @@ def two_factor(request, remove_form=None):
         {
             "enabled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "required": two_factor_required(user),
-            "codes_left": StaticToken.objects.filter(device__user=user).count(),
+            "codes_left": RecoveryCode.objects.filter(device__user=user).count(),
             "remove_form": remove_form or TwoFactorRemoveForm(user=user),
         },
     )
@@ -170,8 +170,8 @@ def recovery_codes_new(request):
     if not request.user.is_verified():  # new codes are a second factor: only for a session that gave one
         raise PermissionDenied
     codes = services.recovery_codes_replace(user=request.user)
-    if isinstance(request.user.otp_device, StaticDevice):  # logged in with an old code: its device is gone
-        otp_login(request, StaticDevice.objects.get(user=request.user))
+    if isinstance(request.user.otp_device, RecoveryCodes):  # logged in with an old code: its device is gone
+        otp_login(request, RecoveryCodes.objects.get(user=request.user))
     return render(
         request, "registration/two_factor_codes.html", {"codes": codes, "continue_url": reverse("two-factor")}
     )

@@ -2,11 +2,21 @@
 
 from base64 import b32decode
 
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coprod import services
-from coprod.models import ContextFigure, Locality, Membership, Organisation, Partnership, Priority, Role, Sector, User
+from coprod.models import (
+    ContextFigure,
+    Locality,
+    Membership,
+    Organisation,
+    Partnership,
+    Priority,
+    RecoveryCode,
+    Role,
+    Sector,
+    User,
+)
 from coprod.permissions import two_factor_required
 
 # The second factor of the demo users who need one (ALLIANCE staff and leads): a published authenticator key
@@ -120,5 +130,5 @@ def seed(*, password, stdout):
 def _demo_second_factor(user):
     key = b32decode(DEMO_AUTHENTICATOR_KEY.replace(" ", "")).hex()
     TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Authenticator app", "key": key})
-    if StaticToken.objects.filter(device__user=user).count() < len(DEMO_RECOVERY_CODES):
+    if RecoveryCode.objects.filter(device__user=user).count() < len(DEMO_RECOVERY_CODES):
         services.recovery_codes_replace(user=user, codes=DEMO_RECOVERY_CODES)

@@ -1,10 +1,12 @@
 """The core every app stands on: users, partnerships, localities, organisations and memberships."""
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class TimeStampedModel(models.Model):
@@ -196,6 +198,64 @@ class SubmissionKey(models.Model):
 
     def __str__(self):
         return str(self.key)
+
+
+def code_normalise(code):
+    """A code as typed (spaces, hyphens, capitals) in the form it is checked: a second factor or a recovery code."""
+    return "".join(str(code).split()).replace("-", "").lower()
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+    """A user's single-use recovery codes, as a django-otp device: their second factor when the phone is lost.
+
+    Each code is kept only as a salted password hash (ASVS 5.0 6.5.2: a lookup secret of under 112 bits). Its last
+    four characters are stored as they are and say which hash to check, so a code costs one slow hash, not one
+    per code left; the rest of it, 40 random bits, is the secret.
+    """
+
+    class Meta:
+        verbose_name_plural = "recovery codes"
+        constraints = [models.UniqueConstraint(fields=["user"], name="recovery_codes_one_set_per_user")]
+
+    def get_throttle_factor(self):
+        return 1
+
+    def verify_token(self, token):
+        """Use up the code if it is one of ours; the caller holds the device's row lock (select_for_update)."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = code_normalise(token)
+        match = self.codes.filter(locator=code[-RecoveryCode.LOCATOR_LENGTH :]).first()
+        if match is None:
+            make_password(code)  # as slow as a real check, so the time taken does not tell which codes exist
+        elif check_password(code, match.hash):
+            match.delete()
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    LOCATOR_LENGTH = 4
+
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    locator = models.CharField(max_length=LOCATOR_LENGTH)
+    hash = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "locator"], name="recovery_code_locator_unique")]
+
+    def __str__(self):
+        return f"recovery code {self.pk}"
+
+    @classmethod
+    def of(cls, device, code):
+        code = code_normalise(code)
+        return cls(device=device, locator=code[-cls.LOCATOR_LENGTH :], hash=make_password(code))
 
 
 class AuditEntryManager(LogEntryManager):

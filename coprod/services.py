@@ -1,4 +1,6 @@
 import logging
+import secrets
+from base64 import b32encode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -9,10 +11,9 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coprod.models import Membership, Role, SubmissionKey
+from coprod.models import Membership, RecoveryCode, RecoveryCodes, Role, SubmissionKey, code_normalise
 
 security_log = logging.getLogger("coprod.security")
 
@@ -99,8 +100,9 @@ def user_invite(*, user, partnership, request):
     send_mail(subject, render_to_string("registration/invite_email.txt", context), None, [user.email])
 
 
-# Two-factor authentication: an authenticator app (django-otp's TOTP device) and recovery codes (its static
-# device, each code single-use). A code of six digits is an authenticator's; anything else a recovery code.
+# Two-factor authentication: an authenticator app (django-otp's TOTP device) and recovery codes (a device of our
+# own, each code single-use and stored hashed). A code of six digits is an authenticator's; anything else a
+# recovery code.
 RECOVERY_CODE_COUNT = 10
 
 
@@ -121,7 +123,7 @@ def authenticator_confirm(*, user, code):
     Returns the new recovery codes (to show once), or None when the code is wrong or nothing is pending.
     """
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None or not device.verify_token(_code(code)):
+    if device is None or not device.verify_token(code_normalise(code)):
         return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -136,17 +138,26 @@ def recovery_codes_replace(*, user, codes=None):
 
     Returns the codes, to show once.
     """
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="Recovery codes")
-    codes = codes or [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    RecoveryCodes.objects.filter(user=user).delete()
+    device = RecoveryCodes.objects.create(user=user, name="Recovery codes")
+    codes = codes or _recovery_codes_random()
+    RecoveryCode.objects.bulk_create(RecoveryCode.of(device, code) for code in codes)
     return codes
+
+
+def _recovery_codes_random():
+    """Ten codes of twelve base32 characters, as abcd-efgh-jkmn, whose last four (their locators) all differ."""
+    by_locator = {}
+    while len(by_locator) < RECOVERY_CODE_COUNT:
+        code = b32encode(secrets.token_bytes(10)).decode().lower()[:12]
+        by_locator.setdefault(code[-RecoveryCode.LOCATOR_LENGTH :], code)
+    return [f"{code[:4]}-{code[4:8]}-{code[8:]}" for code in by_locator.values()]
 
 
 def two_factor_check(*, user, code):
     """The device that accepts the code (a recovery code is used up), or None. Raises TwoFactorThrottled."""
-    code = _code(code)
-    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    code = code_normalise(code)
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else RecoveryCodes
     with transaction.atomic():
         device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
@@ -165,9 +176,5 @@ def two_factor_remove(*, user, by):
     """Remove the user's authenticator and recovery codes: by themselves (where not required) or by ALLIANCE staff
     for someone who lost their phone, who then sets up a new one at their next login."""
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
     security_log.info("two-factor removed user=%s by=%s", user.pk, by.pk)
-
-
-def _code(code):
-    return "".join(str(code).split()).lower()

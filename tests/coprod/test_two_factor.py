@@ -1,22 +1,28 @@
 """Two-factor authentication: required for ALLIANCE staff, leads and admins, optional for others."""
 
+import importlib
 import logging
 import re
 import time
+from types import SimpleNamespace
 
 import django_otp
 import pytest
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import IntegrityError, connection
+from django.test import override_settings
 from django.urls import reverse
 from django_otp.middleware import OTPMiddleware
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coprod import services
 from coprod.account_views import PENDING, PENDING_SECONDS
-from coprod.models import Membership, Role
+from coprod.models import Membership, RecoveryCode, RecoveryCodes, Role, code_normalise
 from coprod.permissions import two_factor_required
 from tests.factories import PASSWORD, UserFactory, authenticator_for, code_now
 
@@ -40,6 +46,16 @@ def _code_now_pending(user):
 
 def _wrong(code):
     return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+CODES_ON_PAGE = re.compile(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</code></li>")
+
+
+def _stored_as_hashes_of(user, codes):
+    """The user's stored recovery codes are exactly these, each only as a salted hash found by its last four."""
+    stored = {row.locator: row.hash for row in RecoveryCode.objects.filter(device__user=user)}
+    plain = [code_normalise(code) for code in codes]
+    return len(stored) == len(plain) and all(check_password(code, stored.get(code[-4:])) for code in plain)
 
 
 def test_two_factor_required_for_alliance_leads_and_admins_only(lead, facilitator, viewer, alliance):
@@ -81,9 +97,9 @@ def test_lead_without_authenticator_must_set_one_up_before_being_logged_in(clien
     done = client.post(reverse("two-factor-setup"), {"code": _code_now_pending(lead)})
 
     assert _logged_in(client)
-    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.text)
+    codes = CODES_ON_PAGE.findall(done.text)
     assert len(codes) == 10
-    assert sorted(StaticToken.objects.filter(device__user=lead).values_list("token", flat=True)) == sorted(codes)
+    assert _stored_as_hashes_of(lead, codes)
     assert list(TOTPDevice.objects.filter(user=lead).values_list("confirmed", flat=True)) == [True]
     assert f'href="{target}"' in done.text
     assert "North Ayrshire HSCP" in client.get(target).text  # the session passed the second factor
@@ -195,7 +211,7 @@ def test_facilitator_turns_two_factor_on_then_off_with_password(client, facilita
 
     client.post(reverse("two-factor-remove"), {"password": PASSWORD})
     assert not TOTPDevice.objects.filter(user=facilitator).exists()
-    assert not StaticToken.objects.filter(device__user=facilitator).exists()
+    assert not RecoveryCode.objects.filter(device__user=facilitator).exists()
     assert _password(client, "facilitator").url == reverse("home")
 
 
@@ -215,9 +231,68 @@ def test_new_recovery_codes_replace_the_old_ones(client, lead):
 
     response = client.post(reverse("two-factor-recovery-codes"))
 
-    new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.text)
-    assert sorted(StaticToken.objects.filter(device__user=lead).values_list("token", flat=True)) == sorted(new)
+    new = CODES_ON_PAGE.findall(response.text)
+    assert len(new) == 10
+    assert _stored_as_hashes_of(lead, new)
     assert set(new).isdisjoint(old)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+def test_recovery_codes_are_kept_as_salted_slow_hashes_never_as_themselves(lead, facilitator):
+    for user in (lead, facilitator):
+        services.recovery_codes_replace(user=user, codes=["abcd-efgh-jkmn"])
+
+    rows = list(RecoveryCode.objects.order_by("device__user__username").values_list("locator", "hash"))
+    assert [locator for locator, _hash in rows] == ["jkmn", "jkmn"]  # only the last four, which locate the hash
+    assert [identify_hasher(hash).algorithm for _locator, hash in rows] == ["pbkdf2_sha256", "pbkdf2_sha256"]
+    assert rows[0][1] != rows[1][1]  # salted: the same code hashes differently for each user
+    assert [hash for _locator, hash in rows if "abcd" in hash or "efgh" in hash] == []
+    assert services.two_factor_check(user=lead, code="ABCD EFGH JKMN") == RecoveryCodes.objects.get(user=lead)
+    assert services.two_factor_check(user=lead, code="abcd-efgh-jkmn") is None  # used up
+    assert services.two_factor_check(user=facilitator, code="abcd-efgh-jkmx") is None  # right place, wrong code
+
+
+def test_new_recovery_codes_are_random_and_each_found_by_its_last_four(lead):
+    codes = services.recovery_codes_replace(user=lead)
+
+    assert [code for code in codes if not re.fullmatch(r"[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}", code)] == []
+    assert len({code[-4:] for code in codes}) == 10
+    assert _stored_as_hashes_of(lead, codes)
+
+
+def test_one_set_of_recovery_codes_per_user(lead):
+    RecoveryCodes.objects.create(user=lead, name="Recovery codes")
+
+    with pytest.raises(IntegrityError):
+        RecoveryCodes.objects.create(user=lead, name="Recovery codes")
+
+
+def test_migration_hashes_plain_recovery_codes_and_drops_their_tables(lead, facilitator):
+    # The tables django-otp's static device kept its codes in, in plain text, as a database made before 0003 has.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE otp_static_staticdevice"
+            " (id integer PRIMARY KEY, user_id integer NOT NULL, name varchar(64) NOT NULL, confirmed boolean NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TABLE otp_static_statictoken (id integer PRIMARY KEY, device_id integer NOT NULL,"
+            " token varchar(16) NOT NULL)"
+        )
+        cursor.execute(
+            "INSERT INTO otp_static_staticdevice VALUES (1, %s, 'Recovery codes', %s), (2, %s, 'Unused', %s)",
+            [lead.pk, True, facilitator.pk, False],
+        )
+        cursor.execute(
+            "INSERT INTO otp_static_statictoken VALUES (1, 1, 'k7m2x9pq'), (2, 1, 'demo-code-01'), (3, 2, 'r4tzh3nd')"
+        )
+    migration = importlib.import_module("coprod.migrations.0003_recovery_codes_hashed")
+
+    migration.hash_plain_recovery_codes(apps, SimpleNamespace(connection=connection))
+
+    assert {"otp_static_staticdevice", "otp_static_statictoken"} & set(connection.introspection.table_names()) == set()
+    assert _stored_as_hashes_of(lead, ["k7m2x9pq", "demo-code-01"])
+    assert not RecoveryCodes.objects.filter(user=facilitator).exists()  # an unconfirmed device had no codes to use
+    assert services.two_factor_check(user=lead, code="K7M2 X9PQ") == RecoveryCodes.objects.get(user=lead)
 
 
 def test_new_recovery_codes_after_a_recovery_code_login_keep_the_session(client, lead, partnership):
@@ -240,7 +315,7 @@ def test_alliance_staff_reset_someone_who_lost_their_phone(client, alliance, lea
     client.post(reverse("user-two-factor-reset", args=[lead.pk]))
 
     assert not TOTPDevice.objects.filter(user=lead).exists()
-    assert not StaticToken.objects.filter(device__user=lead).exists()
+    assert not RecoveryCode.objects.filter(device__user=lead).exists()
     assert f"two-factor removed user={lead.pk} by={alliance.pk}" in [r.getMessage() for r in caplog.records]
     client.post(reverse("logout"))
     assert _password(client, "lead").url == reverse("two-factor-setup")
@@ -357,7 +432,7 @@ def test_password_only_session_cannot_replace_a_second_factor_set_up_elsewhere(c
     assert setup.url == reverse("login-code")
     assert new_codes.status_code == 403
     assert list(TOTPDevice.objects.filter(user=facilitator)) == [device]
-    assert sorted(StaticToken.objects.filter(device__user=facilitator).values_list("token", flat=True)) == sorted(codes)
+    assert _stored_as_hashes_of(facilitator, codes)
 
 
 def test_admin_site_needs_a_session_that_passed_the_second_factor(rf, db):
