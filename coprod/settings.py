@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "coprod.audit.audit_context",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
+    "coprod.middleware.method_not_allowed_page",
 ]
 
 ROOT_URLCONF = "coprod.urls"

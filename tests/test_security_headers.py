@@ -157,6 +157,12 @@ def _form_without_csrf_token(as_persona, objects):
     )
 
 
+def _wrong_method(as_persona, objects):
+    return as_persona("lead").get(
+        reverse("member-remove", args=[objects["partnership"].pk, objects["membership"].pk]), secure=True
+    )
+
+
 def _unknown_page(as_persona, objects):
     return as_persona("lead").get("/no-such-page/", secure=True)
 
@@ -205,6 +211,7 @@ ERROR_PAGES = [
     pytest.param(_unknown_host, 400, "We could not understand that request", id="400-unknown-host"),
     pytest.param(_permission_denied, 403, "Your role does not allow this", id="403-permission"),
     pytest.param(_form_without_csrf_token, 403, "Go back, reload the page and try again", id="403-csrf"),
+    pytest.param(_wrong_method, 405, "This address only takes what a form", id="405-method"),
     pytest.param(_unknown_page, 404, "There is no page here", id="404-page"),
     pytest.param(_unknown_object, 404, "There is no page here", id="404-object"),
     pytest.param(_unknown_static_file, 404, "There is no page here", id="404-static"),
@@ -225,11 +232,23 @@ def test_error_page_is_secure_friendly_and_discreet(world, as_persona, make_requ
     assert [leak for leak in LEAKS if leak in response.text] == []
 
 
-def test_wrong_method_answer_is_secure_and_discreet(world, as_persona):  # noqa: F811
-    url = reverse("member-remove", args=[world["partnership"].pk, world["membership"].pk])
+@pytest.mark.parametrize(
+    ("persona", "url", "allowed"),
+    [
+        (
+            "lead",
+            lambda objects: reverse("member-remove", args=[objects["partnership"].pk, objects["membership"].pk]),
+            "POST",
+        ),
+        (
+            "anonymous",
+            lambda objects: reverse("surveys:survey-answer", args=[objects["survey"].token]),
+            "GET, HEAD, POST",
+        ),
+    ],
+)
+def test_wrong_method_page_says_which_methods_are_allowed(world, as_persona, persona, url, allowed):  # noqa: F811
+    response = as_persona(persona).delete(url(world), secure=True)
 
-    response = as_persona("lead").get(url, secure=True)
-
-    assert (response.status_code, response.headers["Allow"]) == (405, "POST")
-    assert_secure_headers(response)
-    assert response.content == b""  # Django's own answer to a wrong method: no page at all, so nothing leaks
+    assert (response.status_code, response.headers["Allow"]) == (405, allowed)
+    assert "This address only takes what a form" in response.text

@@ -4,8 +4,10 @@ JavaScript on and off."""
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from surveys import services
 from surveys.models import Response
@@ -155,6 +157,34 @@ def test_survey_closed_and_unknown_pages_accessible(new_page, surveys):
         assert response.status == 404
         assert phone.get_by_role("heading", level=1).inner_text() == "We cannot find this questionnaire"
         check(phone, f"survey-unknown-js-{javascript}", None if javascript else checker)
+
+
+def test_survey_not_open_errors_and_rate_limit_pages_accessible_at_320_px(new_page, surveys, settings):
+    _session, pre, post = surveys
+    services.survey_set_window(survey=pre, opens_at=timezone.now() + timedelta(days=1), closes_at=None)
+    phone = new_page(width=320, height=640)
+    widths = []
+
+    phone.goto(f"/s/{pre.token}/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "This questionnaire is not open yet"
+    widths.append(phone.evaluate("document.documentElement.scrollWidth"))
+    check(phone, "survey-not-open")
+
+    settings.SURVEY_RATE_LIMIT = "1/m"  # this phone's network may send once a minute: the second send waits
+    phone.goto(f"/s/{post.token}/")
+    phone.get_by_role("group", name=re.compile(r"^1\. ")).get_by_label("Agree", exact=True).check()
+    phone.get_by_role("button", name="Send my answers").click()
+    assert len(phone.get_by_role("alert").get_by_role("link").all_inner_texts()) == 2
+    widths.append(phone.evaluate("document.documentElement.scrollWidth"))
+    check(phone, "survey-post-errors")
+
+    answer(phone, ["Agree", "Strongly agree", "Agree"], None)
+    assert phone.get_by_role("alert").get_by_role("heading").inner_text() == "Please wait a minute, then send again"
+    assert phone.get_by_role("group", name=re.compile(r"^2\. ")).get_by_label("Strongly agree", exact=True).is_checked()
+    widths.append(phone.evaluate("document.documentElement.scrollWidth"))
+    check(phone, "survey-rate-limited")
+    assert widths == [320, 320, 320]
+    assert Response.objects.filter(survey=post).count() == 0
 
 
 def test_survey_page_fits_a_320_pixel_screen(new_page, surveys):
