@@ -42,6 +42,9 @@ APPS = ["coprod", "workshops", "surveys", "projects"]
 # are left out by rule.
 NOT_WRITABLE = {
     "coprod.User.password": "a password hash",
+    "coprod.RecoveryCodes.name": "always 'Recovery codes', set by the app",
+    "coprod.RecoveryCode.locator": "the last four characters of a code the app made",
+    "coprod.RecoveryCode.hash": "a password hash of a code",
     "coprod.SubmissionKey.redirect_url": "the URL of what a form created, set by the app",
     "coprod.AuditEntry.object_pk": "the id of the changed object",
     "coprod.AuditEntry.cid": "the request id",
