@@ -117,7 +117,12 @@ def survey_edit(request, pk):
 def survey_close(request, pk):
     survey = get_survey_for_user(request, pk, Need.WRITE)
     services.survey_close(survey=survey)
-    messages.success(request, f"The questionnaire {survey.get_phase_display().lower()} is closed.")
+    minutes = int(services.CLOSING_GRACE.total_seconds() // 60)
+    messages.success(
+        request,
+        f"The questionnaire {survey.get_phase_display().lower()} is closed. Anyone who had it open on their phone "
+        f"can still send it for {minutes} minutes, so that no answers are lost.",
+    )
     return redirect(survey)
 
 

@@ -132,6 +132,10 @@ def test_survey_close_now_and_reopen(client, facilitator, pre_survey):
     pre_survey.refresh_from_db()
     closed = pre_survey.state()
     page = client.get(f"/sessions/{pre_survey.session_id}/questionnaires/").content.decode()
+    assert (
+        "The questionnaire before the session is closed. Anyone who had it open on their phone can still send it "
+        "for 30 minutes, so that no answers are lost."
+    ) in page
     client.post(f"/surveys/{pre_survey.pk}/reopen/")
     pre_survey.refresh_from_db()
 
