@@ -220,6 +220,11 @@ ATTENDEE_RETENTION_MONTHS = env_int("ATTENDEE_RETENTION_MONTHS", 24)
 if ATTENDEE_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured(f"ATTENDEE_RETENTION_MONTHS must be at least 1, not {ATTENDEE_RETENTION_MONTHS}.")
 
+# Results: no figure resting on fewer people than this is shown or exported, at any scope (docs/privacy.md).
+SMALL_NUMBER_THRESHOLD = env_int("SMALL_NUMBER_THRESHOLD", 5)
+if SMALL_NUMBER_THRESHOLD < 3:
+    raise ImproperlyConfigured(f"SMALL_NUMBER_THRESHOLD must be at least 3, not {SMALL_NUMBER_THRESHOLD}.")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

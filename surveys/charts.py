@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 
 from surveys.models import Scale
-from surveys.results import SUPPRESSED, whole
+from surveys.results.figures import SUPPRESSED
+from surveys.results.wording import whole
 
 WIDTH = 640
 LABEL_WIDTH = 148  # the row labels on the left, up to "Before (n=120,000)" and "2026 Q1 (n=12,345)"

@@ -21,6 +21,9 @@ from workshops.models import Session
 # Six characters from an alphabet without look-alikes (no 0/O, 1/I/L): about 30 bits, easy to copy by hand.
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PAIRING_CODE_LENGTH = 6
+# A form started before its survey closed may still be sent this long after: the survey's answers are final (and
+# enter results) only when it has passed.
+CLOSING_GRACE = datetime.timedelta(minutes=30)
 
 
 class Phase(models.TextChoices):
@@ -193,7 +196,19 @@ def new_token():
     return secrets.token_urlsafe(16)
 
 
+def _released(now):
+    cutoff = (now or timezone.now()) - CLOSING_GRACE
+    return Q(closed_at__lte=cutoff) | Q(closes_at__lte=cutoff)
+
+
 class SurveyQuerySet(models.QuerySet):
+    def released(self, now=None):
+        """Closed, and past the grace for forms still open on phones: the answers are final and enter results."""
+        return self.filter(_released(now))
+
+    def unreleased(self, now=None):
+        return self.exclude(_released(now))
+
     def with_counts(self):
         return self.annotate(
             response_count=Count("responses", distinct=True),
@@ -248,6 +263,11 @@ class Survey(TimeStampedModel):
         if self.opens_at and self.opens_at > now:
             return "not_yet_open"
         return "open"
+
+    def is_released(self, now=None):
+        """Its answers are final and in results: closed, and the grace for forms still open has passed."""
+        moment = self.closing_moment
+        return moment is not None and moment + CLOSING_GRACE <= (now or timezone.now())
 
     def accepts_answers(self, now=None, grace=datetime.timedelta(0)):
         """Open, or closed less than `grace` ago (so a form started before closing is not thrown away)."""
@@ -366,6 +386,18 @@ class StatementRollup(models.Model):
     paired_improved = models.PositiveIntegerField(default=0)
     paired_worsened = models.PositiveIntegerField(default=0)
     paired_neither = models.PositiveIntegerField(default=0)
+    # The same people's answers before and after (1-5), so that where a few people answered only one questionnaire,
+    # results can count the pairs' answers alone (surveys/results/pooling.py).
+    paired_pre_1 = models.PositiveIntegerField(default=0)
+    paired_pre_2 = models.PositiveIntegerField(default=0)
+    paired_pre_3 = models.PositiveIntegerField(default=0)
+    paired_pre_4 = models.PositiveIntegerField(default=0)
+    paired_pre_5 = models.PositiveIntegerField(default=0)
+    paired_post_1 = models.PositiveIntegerField(default=0)
+    paired_post_2 = models.PositiveIntegerField(default=0)
+    paired_post_3 = models.PositiveIntegerField(default=0)
+    paired_post_4 = models.PositiveIntegerField(default=0)
+    paired_post_5 = models.PositiveIntegerField(default=0)
     # Respondents on the scale before, after and in both, stored: pooled results test them on every row for every
     # sum (which groups count, surveys/results.py), and a stored column is read, not added up again each time.
     pre_n = models.GeneratedField(
@@ -406,4 +438,5 @@ class SessionRollup(models.Model):
 
 ROLLUP_VALUE_FIELDS = [f"{phase}_{value}" for phase in ("pre", "post") for value in (1, 2, 3, 4, 5, "dont_know")]
 ROLLUP_PAIRED_FIELDS = ["paired_both", "paired_improved", "paired_worsened", "paired_neither"]
-ROLLUP_FIELDS = ROLLUP_VALUE_FIELDS + ROLLUP_PAIRED_FIELDS
+ROLLUP_PAIRED_VALUE_FIELDS = [f"paired_{phase}_{value}" for phase in ("pre", "post") for value in (1, 2, 3, 4, 5)]
+ROLLUP_FIELDS = ROLLUP_VALUE_FIELDS + ROLLUP_PAIRED_FIELDS + ROLLUP_PAIRED_VALUE_FIELDS

@@ -73,7 +73,10 @@ def rollup_count_response(*, survey, answers, scale_ids, pre=None):
         counts = dict.fromkeys(ROLLUP_FIELDS, 0)
         counts[f"{survey.phase}_{'dont_know' if value is None else value}"] = 1
         if value is not None and statement_id in paired_values:
-            counts[_cell(paired_values[statement_id], value)] = 1
+            before = paired_values[statement_id]
+            counts[_cell(before, value)] = 1
+            counts[f"paired_pre_{before}"] = 1
+            counts[f"paired_post_{value}"] = 1
         params += [survey.session_id, survey.session_id, statement_id, *counts.values()]
     with connection.cursor() as cursor:
         if counted:
@@ -107,6 +110,9 @@ def _rebuild_statement_sql():
         _sum_if(f"{agree_before} AND a.value < {AGREE_FROM}"),
         _sum_if(f"b.value < {AGREE_FROM} AND a.value < {AGREE_FROM}"),
     ]
+    # The pairs' own answers before and after: `b` is only there when both are on the scale.
+    paired_sums += [_sum_if(f"b.value = {value}") for value in (1, 2, 3, 4, 5)]
+    paired_sums += [_sum_if(f"b.value IS NOT NULL AND a.value = {value}") for value in (1, 2, 3, 4, 5)]
     columns = ", ".join(["session_id", "partnership_id", "statement_id", *ROLLUP_FIELDS])
     return f"""
         INSERT INTO {_name(StatementRollup)} ({columns})

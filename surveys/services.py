@@ -1,16 +1,15 @@
 """Writes with rules: templates and their statement versions, surveys, and responses (never lost, never doubled)."""
 
-import datetime
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from surveys.models import (
+    CLOSING_GRACE,
     PAIRING_ALPHABET,
     PAIRING_CODE_LENGTH,
     Answer,
@@ -29,13 +28,19 @@ from surveys.rollups import rollup_count_response
 from surveys.selectors import survey_items as survey_items_of
 from surveys.selectors import template_items
 
-# A form started before the survey closed may still be sent this long after it closed.
-CLOSING_GRACE = datetime.timedelta(minutes=getattr(settings, "SURVEY_CLOSING_GRACE_MINUTES", 30))
 TEXT_ANSWER_MAX_LENGTH = 2000
 
 
 class SurveyNotOpen(Exception):
     """The survey does not take answers now (not yet open, or closed)."""
+
+
+# Once a questionnaire's answers are released to results, nothing may add to them: a figure that changed by one
+# person between two downloads would give that person's answers away (surveys/results/pooling.py).
+RELEASED = (
+    "This questionnaire closed and its answers went into the results, so it takes no more answers: one more person "
+    "would change figures that others have already seen, and give that person's answers away."
+)
 
 
 # --- Templates and statement versions ---
@@ -115,7 +120,17 @@ NO_CODE_HINT = " Check it, or leave the box empty to send your answers without i
 
 @transaction.atomic
 def survey_create(*, session, phase, template, opens_at=None, closes_at=None):
-    """The session's survey for a phase, with its own copy of the template's statements for that phase."""
+    """The session's survey for a phase, with its own copy of the template's statements for that phase.
+
+    Not once the session's results are released: a new questionnaire would change which of its answers count.
+    """
+    if Survey.objects.filter(session=session).released().exists():
+        raise ValidationError(
+            {
+                "phase": "This session's questionnaire has closed and its answers went into the results: log a new "
+                "session for a new questionnaire."
+            }
+        )
     items = [item for item in template_items(template) if item.asked_in(phase)]
     if not items:
         raise ValidationError({"template": "This questionnaire has no statements for that phase."})
@@ -135,7 +150,9 @@ def survey_create(*, session, phase, template, opens_at=None, closes_at=None):
     return survey
 
 
-def survey_set_window(*, survey, opens_at, closes_at):
+def survey_set_window(*, survey, opens_at, closes_at, now=None):
+    if survey.is_released(now):
+        raise ValidationError(RELEASED)
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.save(update_fields=["opens_at", "closes_at", "updated_at"])
     return survey
@@ -149,8 +166,10 @@ def survey_close(*, survey, now=None):
 
 
 def survey_reopen(*, survey, now=None):
-    """Open again: clears 'close now', and a window that has already ended."""
+    """Open again: clears 'close now', and a window that has already ended. Not once released."""
     now = now or timezone.now()
+    if survey.is_released(now):
+        raise ValidationError(RELEASED)
     survey.closed_at = None
     fields = ["closed_at", "updated_at"]
     if survey.closes_at and survey.closes_at <= now:
@@ -222,6 +241,11 @@ def response_submit(
         if existing:
             return _repeat(existing, survey)
         raise SurveyNotOpen
+    if survey.is_released(now):  # a paper form keyed in after the answers went into results
+        existing = Response.objects.filter(submission_key=submission_key).first()
+        if existing:
+            return _repeat(existing, survey)
+        raise ValidationError(RELEASED)
     survey_items = survey_items_of(survey)
     _check_answers(survey_items, answers)
     if check_required:

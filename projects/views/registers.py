@@ -1,16 +1,16 @@
 """The project registers (a partnership's and the national one), their CSV export, and the summary."""
 
-import csv
+import itertools
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models.functions import Lower
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from coprod.audit import export_record
+from coprod.csv_export import csv_download, csv_lines
 from coprod.models import Partnership, Role
 from coprod.permissions import check_partnership, get_partnership_for_user, writable_partnerships
 from projects import selectors
@@ -19,8 +19,6 @@ from projects.models import Project, Stage, StarMode
 
 PAGE_SIZE = 25
 WRITE_ROLES = {Role.LEAD, Role.FACILITATOR}
-# A spreadsheet runs a cell that starts with one of these as a formula: such cells get a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = [
     "Title",
     "Partnership",
@@ -107,18 +105,6 @@ def project_register(request, pk):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def safe_cell(value):
-    """Text as data, never as a spreadsheet formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
 def _csv_row(project):
     partners = list(project.partners.all())
     return [
@@ -143,16 +129,8 @@ def _csv_row(project):
 
 
 def _csv_response(projects, name):
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(CSV_HEADER)
-        for project in selectors.register_for_export(projects).iterator(chunk_size=500):
-            yield writer.writerow([safe_cell(cell) for cell in _csv_row(project)])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate().isoformat()}.csv"'
-    return response
+    projects = selectors.register_for_export(projects).iterator(chunk_size=500)
+    return csv_download(csv_lines(itertools.chain([CSV_HEADER], (_csv_row(project) for project in projects))), name)
 
 
 @login_required

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from surveys.results import SUPPRESSED, signed, whole
+from surveys.results.figures import SUPPRESSED
+from surveys.results.wording import signed, whole
 
 register = template.Library()
 

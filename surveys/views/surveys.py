@@ -17,7 +17,7 @@ from coprod.permissions import Need, can
 from coprod.services import save_once
 from surveys import selectors, services
 from surveys.forms import PaperFormSet, SurveyCreateForm, SurveyWindowForm
-from surveys.models import Phase, Source
+from surveys.models import CLOSING_GRACE, Phase, Source
 from surveys.permissions import get_survey_for_user
 from workshops.permissions import get_session_for_user
 
@@ -34,6 +34,9 @@ def session_surveys(request, pk):
         if survey:
             survey.public_url = request.build_absolute_uri(survey.get_public_url())
             survey.current_state = survey.state()
+            survey.released = survey.is_released()
+            if survey.closing_moment:
+                survey.release_time = survey.closing_moment + CLOSING_GRACE
     return render(
         request,
         "surveys/session_surveys.html",
@@ -95,11 +98,15 @@ def survey_edit(request, pk):
     survey = get_survey_for_user(request, pk, Need.WRITE)
     form = SurveyWindowForm(request.POST or None, instance=survey)
     if form.is_valid():
-        services.survey_set_window(
-            survey=survey, opens_at=form.cleaned_data["opens_at"], closes_at=form.cleaned_data["closes_at"]
-        )
-        messages.success(request, f"Times saved for the questionnaire {survey.get_phase_display().lower()}.")
-        return redirect(survey)
+        try:
+            services.survey_set_window(
+                survey=survey, opens_at=form.cleaned_data["opens_at"], closes_at=form.cleaned_data["closes_at"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Times saved for the questionnaire {survey.get_phase_display().lower()}.")
+            return redirect(survey)
     return render(
         request,
         "surveys/form_page.html",
@@ -117,11 +124,12 @@ def survey_edit(request, pk):
 def survey_close(request, pk):
     survey = get_survey_for_user(request, pk, Need.WRITE)
     services.survey_close(survey=survey)
-    minutes = int(services.CLOSING_GRACE.total_seconds() // 60)
+    minutes = int(CLOSING_GRACE.total_seconds() // 60)
     messages.success(
         request,
         f"The questionnaire {survey.get_phase_display().lower()} is closed. Anyone who had it open on their phone "
-        f"can still send it for {minutes} minutes, so that no answers are lost.",
+        f"can still send it for {minutes} minutes, so that no answers are lost. Then its answers go into the "
+        "results, and it takes no more: key in any paper forms, or reopen it, before then.",
     )
     return redirect(survey)
 
@@ -130,8 +138,12 @@ def survey_close(request, pk):
 @require_POST
 def survey_reopen(request, pk):
     survey = get_survey_for_user(request, pk, Need.WRITE)
-    services.survey_reopen(survey=survey)
-    messages.success(request, f"The questionnaire {survey.get_phase_display().lower()} is open again.")
+    try:
+        services.survey_reopen(survey=survey)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The questionnaire {survey.get_phase_display().lower()} is open again.")
     return redirect(survey)
 
 
@@ -184,6 +196,9 @@ class _Rollback(Exception):
 def survey_paper(request, pk):
     """Key in paper questionnaires, one row per form, all of a page stored together or not at all."""
     survey = get_survey_for_user(request, pk, Need.WRITE)
+    if survey.is_released():
+        messages.error(request, services.RELEASED)
+        return redirect(survey)
     survey_items = list(survey.items.select_related("statement"))
     rows = _row_count(request)
     formset = PaperFormSet(

@@ -1,11 +1,13 @@
 """Scenarios for questionnaires: a national template, a session of `partnership`, its pre and post surveys."""
 
+import datetime
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from surveys import services
-from surveys.models import ItemPhase, Phase, StatementKind
+from surveys.models import CLOSING_GRACE, ItemPhase, Phase, StatementKind
 from tests.factories import QuestionnaireTemplateFactory, SessionFactory, StatementFactory, TemplateItemFactory
 
 STATEMENTS = [
@@ -54,3 +56,9 @@ def submit(survey, values, **kwargs):
     """Submit through the service: `values` are the scale answers in order (None for Don't know)."""
     answers = dict(zip(scale_ids(survey), values, strict=False))
     return services.response_submit(survey=survey, submission_key=uuid.uuid4(), answers=answers, **kwargs)
+
+
+def release(*surveys):
+    """Close the surveys as if more than the grace period ago: their answers are released into results."""
+    for survey in surveys:
+        services.survey_close(survey=survey, now=timezone.now() - CLOSING_GRACE - datetime.timedelta(minutes=1))

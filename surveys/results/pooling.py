@@ -1,0 +1,494 @@
+"""Which answers count, in grouped SQL over the rollups (surveys.rollups): one query per table on a screen.
+
+The disclosure rule, the same at every scope (a session's debrief, a partnership, a quarter, the country) and in
+every export. For each session and statement version, with T = settings.SMALL_NUMBER_THRESHOLD (default 5):
+
+- its pairs (people who answered both questionnaires on the scale) count where there are T or more;
+- its answers before count in full where T or more answered before and, if its pairs count, the people who
+  answered only before are none or T or more; else, where its pairs count, only the pairs' own answers before
+  count; else none. The same for the answers after.
+
+So every figure is a sum of groups of T or more people, and so is the difference of any two figures (between
+scopes, filters, phases or the pairs): no subtraction brings a smaller group back. The pairs never outnumber the
+answers before or after, at any scope, and a scope's figures are the sum of the rows shown under it.
+
+Released at close. A session's answers count only once every one of its questionnaires is released: closed, and
+past the grace for forms still open on phones (surveys.models.CLOSING_GRACE). After that nothing can add to
+them (surveys.services refuses), so two downloads taken at any two moments differ by whole sessions. The one
+exception is the room's own debrief, live for the session's lead and facilitators (`session_figures(live=True)`),
+under the same rule.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, TruncQuarter
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
+
+from coprod.models import Partnership
+from surveys.models import (
+    ROLLUP_PAIRED_FIELDS,
+    Answer,
+    Phase,
+    SessionRollup,
+    Statement,
+    StatementKind,
+    StatementRollup,
+    Survey,
+    SurveyItem,
+)
+from surveys.results.figures import GROUPS, SUPPRESSED, Counts, StatementRef, figures_from, threshold
+from workshops.models import Attendance, AttendanceStatus, Session
+
+ZERO = Value(0, output_field=IntegerField())
+ONE = Value(1, output_field=IntegerField())
+
+# --- The rule, as conditions on a rollup row (one session, one statement version) ---
+
+
+def _at_least(column, count):
+    return Q(GreaterThanOrEqual(F(column), count))
+
+
+def pairs_count():
+    """The session's pairs count: T or more answered both questionnaires on the scale."""
+    return _at_least("paired_n", threshold())
+
+
+def phase_counts_in_full(phase):
+    """All the session's answers of `phase` ("pre" or "post") count; see the module's docstring."""
+    one_sided = F(f"{phase}_n") - F("paired_n")
+    none_or_enough = Q(Exact(one_sided, 0)) | Q(GreaterThanOrEqual(one_sided, threshold()))
+    return _at_least(f"{phase}_n", threshold()) & (~pairs_count() | none_or_enough)
+
+
+def _counted(full, pairs, column, paired_column=None):
+    """The column as counted: whole where `full`, the pairs' own answers where only they count, else 0."""
+    whens = [When(full, then=F(column))]
+    if paired_column:
+        whens.append(When(pairs, then=F(paired_column)))
+    return Sum(Case(*whens, default=ZERO, output_field=IntegerField()))
+
+
+def counted_sums():
+    """{name: Sum} of every counted column, and how many sessions' groups were left out (Counts.from_row)."""
+    pairs = pairs_count()
+    sums = {}
+    for phase in ("pre", "post"):
+        full = phase_counts_in_full(phase)
+        for value in (1, 2, 3, 4, 5):
+            sums[f"{phase}_{value}"] = _counted(full, pairs, f"{phase}_{value}", f"paired_{phase}_{value}")
+        sums[f"{phase}_dont_know"] = _counted(full, pairs, f"{phase}_dont_know")
+        answered = Q(GreaterThan(F(f"{phase}_n"), 0)) | Q(GreaterThan(F(f"{phase}_dont_know"), 0))
+        sums[f"left_out_{phase}"] = Sum(
+            Case(When(full, then=ZERO), When(answered, then=ONE), default=ZERO, output_field=IntegerField())
+        )
+    for name in ROLLUP_PAIRED_FIELDS:
+        sums[name] = _counted(pairs, None, name)
+    sums["left_out_paired"] = Sum(
+        Case(When(pairs, then=ZERO), When(paired_n__gt=0, then=ONE), default=ZERO, output_field=IntegerField())
+    )
+    return sums
+
+
+def released(rollups, now=None):
+    """Only the rows of sessions whose questionnaires are all released (closed, and past the grace)."""
+    unreleased = Survey.objects.unreleased(now).filter(session_id=OuterRef("session_id"))
+    return rollups.filter(~Exists(unreleased))
+
+
+def session_released(session, now=None):
+    """Every questionnaire of the session is released (and it has one)."""
+    surveys = Survey.objects.filter(session=session)
+    return surveys.exists() and not surveys.unreleased(now).exists()
+
+
+# --- Grouped reads ---
+
+
+def session_filter(filters, prefix=""):
+    """A Q over sessions (or, with prefix "session__", over rows that belong to a session) for the filters."""
+    q = Q()
+    if filters.get("date_from"):
+        q &= Q(**{f"{prefix}date__gte": filters["date_from"]})
+    if filters.get("date_to"):
+        q &= Q(**{f"{prefix}date__lte": filters["date_to"]})
+    for name in ("kind", "programme", "locality"):
+        if filters.get(name):
+            q &= Q(**{f"{prefix}{name}": filters[name]})
+    return q
+
+
+def _grouped(rollups, *by):
+    """One row per statement version (and per `by`), the counted answers summed in SQL.
+
+    Grouped on ids alone, so that the database can hash them (grouping on the statements' text too would sort
+    every rollup row); the wording comes after, from `_refs`. The sums are named apart from the columns, which
+    their conditions read.
+    """
+    sums = {f"sum_{name}": total for name, total in counted_sums().items()}
+    rows = rollups.values(*by, "statement_id").annotate(**sums).order_by()
+    return [{name.removeprefix("sum_"): value for name, value in row.items()} for row in rows]
+
+
+def _refs(rows):
+    """{statement id: StatementRef} for the statements of `rows`, in one query."""
+    ids = {row["statement_id"] for row in rows}
+    if not ids:
+        return {}
+    statements = Statement.objects.filter(pk__in=ids).values_list("pk", "text", "version", "family")
+    return {pk: StatementRef(pk, text, version, family) for pk, text, version, family in statements}
+
+
+def pooled_figures(rollups):
+    """Figures per statement version over every rollup in `rollups`, in the order statements were made."""
+    rows = _grouped(rollups)
+    refs = _refs(rows)
+    figures = [figures_from(refs[row["statement_id"]], Counts.from_row(row)) for row in rows]
+    return sorted(figures, key=lambda figure: figure.statement.id)
+
+
+# --- Session: the facilitator's debrief ---
+
+
+def session_figures(session, *, live=False):
+    """Figures for each statement version the session asked, in the questionnaire's order.
+
+    Released answers only, unless `live` (the room's own debrief, for its lead and facilitators): the same rule,
+    on the answers so far.
+    """
+    rollups = StatementRollup.objects.filter(session=session)
+    rows = _grouped(rollups if live else released(rollups))
+    refs = _refs(rows)
+    # "post" before "pre" ("post" sorts first): the order people last saw.
+    positions = {}
+    for statement_id, position in (
+        SurveyItem.objects.filter(survey__session=session)
+        .order_by("-survey__phase")
+        .values_list("statement_id", "position")
+    ):
+        positions.setdefault(statement_id, position)
+    figures = [figures_from(refs[row["statement_id"]], Counts.from_row(row), session_scope=True) for row in rows]
+    return sorted(figures, key=lambda figure: (positions.get(figure.statement.id, 0), figure.statement.id))
+
+
+def _shown(count):
+    return SUPPRESSED if 0 < count < threshold() else count
+
+
+def session_summary(session, *, live=False):
+    """Responses before and after, paired, and attended (from the register); None where not released."""
+    if not live and not session_released(session):
+        return None
+    rollup = SessionRollup.objects.filter(session=session).first() or SessionRollup(session=session)
+    attended = session.attendances.filter(status=AttendanceStatus.ATTENDED).count()
+    counts = {"pre": rollup.pre_responses, "post": rollup.post_responses, "paired": rollup.paired}
+    hidden = {key for key, count in counts.items() if 0 < count < threshold()}
+    return {
+        "pre_responses": _shown(counts["pre"]),
+        "post_responses": _shown(counts["post"]),
+        "paired": _shown(counts["paired"]),
+        "attended": attended,
+        "pre_rate": SUPPRESSED if "pre" in hidden else _rate(counts["pre"], attended),
+        "post_rate": SUPPRESSED if "post" in hidden else _rate(counts["post"], attended),
+    }
+
+
+def session_written_answers(session, *, live=False):
+    """[(question, [answers])] for the session's written questions, answers in no meaningful order.
+
+    Only of a questionnaire that T or more people answered, and released unless `live`.
+    """
+    if not live and not session_released(session):
+        return []
+    rollup = SessionRollup.objects.filter(session=session).first() or SessionRollup(session=session)
+    responses = {Phase.PRE: rollup.pre_responses, Phase.POST: rollup.post_responses}
+    phases = [phase for phase, count in responses.items() if count >= threshold()]
+    answers = (
+        Answer.objects.filter(
+            response__survey__session=session, response__survey__phase__in=phases, statement__kind=StatementKind.TEXT
+        )
+        .exclude(text="")
+        .values_list("statement_id", "statement__text", "text")
+        .order_by("statement_id", "response_id")
+    )
+    grouped = {}
+    for statement_id, question, text in answers:
+        grouped.setdefault(statement_id, (question, []))[1].append(text)
+    return list(grouped.values())
+
+
+def _rate(part, whole_count):
+    return 100 * part / whole_count if whole_count else None
+
+
+# --- Partnership ---
+
+
+def partnership_rollups(partnership, filters):
+    rollups = StatementRollup.objects.filter(partnership=partnership).filter(session_filter(filters, "session__"))
+    return released(rollups)
+
+
+def partnership_figures(partnership, filters):
+    return pooled_figures(partnership_rollups(partnership, filters))
+
+
+def unreleased_sessions(sessions):
+    """How many of `sessions` (a queryset) have a questionnaire whose answers are not released yet."""
+    return sessions.filter(Exists(Survey.objects.unreleased().filter(session=OuterRef("pk")))).count()
+
+
+@dataclass
+class SessionRow:
+    session: Session
+    attended: int
+    pre_responses: object
+    post_responses: object
+    paired: object
+    pre_rate: object
+    post_rate: object
+    pairing_rate: object
+    without_register: int = 0  # of the total row: sessions left out of its response rates
+    small: int = 0  # of the total row: sessions with a figure of fewer than T, left out of that figure's total
+
+
+def partnership_sessions(partnership, filters):
+    """(rows, total row) for each released session with a questionnaire, latest first: response and pairing rates.
+
+    Response rate: responses / people marked as attended. Pairing rate: responses after the session that were
+    linked to one before it / responses after. The total adds up the rows' figures as shown.
+    """
+    has_survey = Exists(Survey.objects.filter(session=OuterRef("pk")))
+    unreleased = Exists(Survey.objects.unreleased().filter(session=OuterRef("pk")))
+    # Counted per session through the attendance index, rather than by grouping the whole register.
+    attended = (
+        Attendance.objects.filter(session=OuterRef("pk"), status=AttendanceStatus.ATTENDED)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+    )
+    sessions = list(
+        Session.objects.filter(partnership=partnership)
+        .filter(session_filter(filters))
+        .filter(has_survey)
+        .exclude(unreleased)
+        .annotate(
+            attended=Coalesce(Subquery(attended.values("count")), ZERO),
+            pre_responses=Coalesce(F("rollup__pre_responses"), ZERO),
+            post_responses=Coalesce(F("rollup__post_responses"), ZERO),
+            paired=Coalesce(F("rollup__paired"), ZERO),
+        )
+        .only("pk", "title", "date", "partnership_id")
+        .order_by("-date", "-start_time", "pk")
+    )
+    counts = {
+        session.pk: {
+            "pre": session.pre_responses,
+            "post": session.post_responses,
+            "paired": session.paired,
+            "attended": session.attended,
+        }
+        for session in sessions
+    }
+    hides = {pk: {key for key in GROUPS if 0 < row[key] < threshold()} for pk, row in counts.items()}
+    rows = [
+        _session_row(session, counts[session.pk], _rates(counts[session.pk]), hides[session.pk]) for session in sessions
+    ]
+    # The total adds up what the rows show; a rate divides over the same sessions on both sides: those that show
+    # both its figures and have some to divide by (a register, for the response rates).
+    totals = {
+        measure: sum(row[measure] for pk, row in counts.items() if measure not in hides[pk]) for measure in GROUPS
+    }
+    totals["attended"] = sum(session.attended for session in sessions)
+
+    def total_rate(part, base):
+        kept = [row for pk, row in counts.items() if not hides[pk] & {part, base} and row[base]]
+        return _rate(sum(row[part] for row in kept), sum(row[base] for row in kept))
+
+    rates = {"pre": total_rate("pre", "attended"), "post": total_rate("post", "attended")}
+    total = _session_row(None, totals, rates | {"paired": total_rate("paired", "post")}, set())
+    total.without_register = sum(1 for session in sessions if not session.attended)
+    total.small = sum(1 for hidden in hides.values() if hidden)
+    return rows, total
+
+
+def _rates(counts):
+    """A session's response rates before and after, and its pairing rate."""
+    return {
+        "pre": _rate(counts["pre"], counts["attended"]),
+        "post": _rate(counts["post"], counts["attended"]),
+        "paired": _rate(counts["paired"], counts["post"]),
+    }
+
+
+def _session_row(session, counts, rates, hidden):
+    def shown(measure, value):
+        return SUPPRESSED if measure in hidden else value
+
+    return SessionRow(
+        session=session,
+        attended=counts["attended"],
+        pre_responses=shown("pre", counts["pre"]),
+        post_responses=shown("post", counts["post"]),
+        paired=shown("paired", counts["paired"]),
+        pre_rate=shown("pre", rates["pre"]),
+        post_rate=shown("post", rates["post"]),
+        pairing_rate=SUPPRESSED if hidden & {"paired", "post"} else rates["paired"],
+    )
+
+
+@dataclass
+class TrendStatement:
+    statement: StatementRef
+    quarters: list  # Figures, label = "2026 Q1"
+
+
+def quarter_label(day):
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def partnership_trend(partnership, filters):
+    """(figures per statement version over the whole period, per statement version the figures of each quarter).
+
+    One grouped query by quarter (of the session's date) and statement version; the whole period is the sum of
+    its quarters.
+    """
+    rows = _grouped(
+        partnership_rollups(partnership, filters).annotate(quarter=TruncQuarter("session__date")), "quarter"
+    )
+    refs = _refs(rows)
+    by_statement = {}
+    for row in rows:
+        by_statement.setdefault(refs[row["statement_id"]], {})[row["quarter"]] = Counts.from_row(row)
+    pooled, trend = [], []
+    for ref in sorted(by_statement, key=lambda ref: ref.id):
+        quarters = dict(sorted(by_statement[ref].items()))
+        pooled.append(figures_from(ref, sum(quarters.values(), Counts())))
+        trend.append(
+            TrendStatement(
+                statement=ref,
+                quarters=[figures_from(ref, counts, label=quarter_label(day)) for day, counts in quarters.items()],
+            )
+        )
+    return pooled, trend
+
+
+# --- National ---
+
+
+@dataclass
+class NationalStatement:
+    figures: object  # Figures: the country
+    partnerships: list  # Figures per partnership, label = its name
+
+
+def national_rollups(filters):
+    """National statements only: a partnership's local statements are not asked anywhere else."""
+    rollups = StatementRollup.objects.filter(statement__partnership__isnull=True).filter(
+        session_filter(filters, "session__")
+    )
+    return released(rollups)
+
+
+def national_results(filters):
+    """Per national statement version: the country's figures, and each partnership's side by side."""
+    rows = _grouped(national_rollups(filters), "partnership_id")
+    refs = _refs(rows)
+    names = dict(Partnership.objects.filter(pk__in={row["partnership_id"] for row in rows}).values_list("pk", "name"))
+    by_statement = {}
+    for row in rows:
+        partnership = row["partnership_id"]
+        by_statement.setdefault(refs[row["statement_id"]], {})[names[partnership], partnership] = Counts.from_row(row)
+    results = []
+    for ref in sorted(by_statement, key=lambda ref: ref.id):
+        partnerships = dict(sorted(by_statement[ref].items()))
+        total = sum(partnerships.values(), Counts())
+        results.append(
+            NationalStatement(
+                figures=figures_from(ref, total, label="Scotland"),
+                partnerships=[figures_from(ref, counts, label=key[0]) for key, counts in partnerships.items()],
+            )
+        )
+    return results
+
+
+# --- Raw answers for responses.csv ---
+
+
+def answers_for_export(*, sessions, national=False):
+    """The scale answers the figures of `sessions` (a Session queryset) count, for responses.csv.
+
+    Narrow value tuples: (response id, pairing key, phase, session id, statement id, value). Ids come as text, so
+    that no UUID object is made per row; names come from `export_labels`. The pairing key (the "before"
+    response's id) is there only where the pair is counted in the change: both answers on the scale, and the
+    session's pairs count. In the order of the responses' random ids (the primary key's order), each response's
+    answers together: never in the order they were stored, which a web server's log could line up with its times
+    and addresses. Released sessions only; with `national`, national statements only.
+    """
+    answers = Answer.objects.filter(
+        response__survey__session__in=released_sessions(sessions).values("pk"), statement__kind=StatementKind.SCALE
+    )
+    if national:
+        answers = answers.filter(statement__partnership__isnull=True)
+    rollup = StatementRollup.objects.filter(
+        session_id=OuterRef("response__survey__session_id"), statement_id=OuterRef("statement_id")
+    )
+    partner = Answer.objects.filter(
+        response_id=OuterRef("partner_id"), statement_id=OuterRef("statement_id"), value__isnull=False
+    )
+    in_pairs = Q(Exists(rollup.filter(pairs_count())), value__isnull=False, partner_id__isnull=False) & Q(
+        Exists(partner)
+    )
+    answers = answers.annotate(partner_id=Coalesce("response__paired_with_id", "response__paired_post__id")).filter(
+        Q(Exists(rollup.filter(phase_counts_in_full("pre"))), response__survey__phase=Phase.PRE)
+        | Q(Exists(rollup.filter(phase_counts_in_full("post"))), response__survey__phase=Phase.POST)
+        | in_pairs
+    )
+    before = Case(
+        When(in_pairs, then=Coalesce(Cast("response__paired_with_id", TextField()), Cast("response_id", TextField()))),
+        default=Value(None, output_field=TextField()),
+    )
+    return (
+        answers.annotate(response_key=Cast("response_id", TextField()), pairing_key=before)
+        .values_list(
+            "response_key",
+            "pairing_key",
+            "response__survey__phase",
+            "response__survey__session_id",
+            "statement_id",
+            "value",
+        )
+        .order_by("response_id", "statement_id")
+    )
+
+
+def released_sessions(sessions):
+    return sessions.exclude(Exists(Survey.objects.unreleased().filter(session=OuterRef("pk"))))
+
+
+def export_labels(*, sessions):
+    """({session id: "Title (12 Mar 2026)"}, {statement id: (text, version)}) for the answers of `sessions`."""
+    names = {pk: f"{title} ({day:%-d %b %Y})" for pk, title, day in sessions.values_list("pk", "title", "date")}
+    statements = {
+        pk: (text, version)
+        for pk, text, version in Statement.objects.filter(
+            kind=StatementKind.SCALE, survey_items__survey__session__in=sessions.values("pk")
+        )
+        .distinct()
+        .values_list("pk", "text", "version")
+    }
+    return names, statements
