@@ -211,7 +211,7 @@ def generate(args):
                 "token": "md5(s.id || ph || random()::text)",
                 "opens_at": "NULL",
                 "closes_at": "NULL",
-                "closed_at": "NULL",
+                "closed_at": "now() - interval '1 day'",  # released: only closed questionnaires count in results
                 "created_at": now,
                 "updated_at": now,
             },

@@ -83,7 +83,8 @@ def diverging_bars(figures):
             bars.append(Bar(name, y, (), note=f"{SUPPRESSED}: not shown"))
             continue
         if not distribution or not distribution.n:
-            bars.append(Bar(name, y, (), note="no answers"))
+            left_out = figures.counts.left_out[index]
+            bars.append(Bar(name, y, (), note=f"{SUPPRESSED} per session: left out" if left_out else "no answers"))
             continue
         shares = distribution.shares
         x = middle - (shares[0] + shares[1] + shares[2] / 2) * scale
@@ -129,6 +130,15 @@ class Interval:
         return f"{self.low},{self.y} {self.x},{self.y - 8} {self.high},{self.y} {self.x},{self.y + 8}"
 
 
+def _why_not_drawn(figure, otherwise):
+    """A row's note where its change is not drawn: withheld, left out for small groups, or too few."""
+    if figure.n_paired is SUPPRESSED:
+        return str(SUPPRESSED)
+    if not figure.n_paired and figure.counts.left_out[2]:
+        return f"{SUPPRESSED} per session: left out"
+    return otherwise
+
+
 def forest(rows, pooled, *, row_height=26):
     """Change in points with its 95% CI, one row per partnership, then the country as a diamond.
 
@@ -159,7 +169,7 @@ def forest(rows, pooled, *, row_height=26):
                 )
             )
         else:
-            note = "fewer than 5" if figure.n_paired is SUPPRESSED else "too few to show"
+            note = _why_not_drawn(figure, "too few to show")
             intervals.append(Interval(label, y, None, None, None, note=note, pooled=figure is pooled))
     step = 10 if highest - lowest <= 80 else 20
     first = step * math.ceil(lowest / step)
@@ -193,7 +203,7 @@ def dumbbells(quarters, *, row_height=26):
     for index, figure in enumerate(quarters):
         y = 20 + index * row_height
         if figure.n_paired is SUPPRESSED or not figure.change:
-            note = "fewer than 5" if figure.n_paired is SUPPRESSED else "nobody answered both"
+            note = _why_not_drawn(figure, "nobody answered both")
             rows.append({"label": with_n(figure.label, figure.n_paired), "y": y, "note": note})
             continue
         rows.append(

@@ -1,7 +1,7 @@
 """Demo answers for North Ayrshire's Exploring New Ways of Working session (see README).
 
 34 attendees answer before and after (paired by their codes), 5 only before and 5 only after (so that pooled
-figures keep this session's answers as well as its pairs: see surveys/results.py on small numbers). The change
+figures keep this session's answers as well as its pairs: see surveys/results/pooling.py on small numbers). The change
 follows what the source reports for that session (understanding of AHPs' and the third sector's work from
 about 29% to 79% agreeing; resources about +45 points; self-management about +30 points), now with the
 n's behind it. Seeded random numbers: the same answers every time; stored through the services, and only
@@ -51,7 +51,7 @@ MORE = ["More time for the local projects, please.", "Great to meet people from 
 # Aberdeen City's Co-production Star workshops (seeded by workshops.demo), so that the partnership and national
 # results have more than one session and partnership to show: (title, paired, before only, after only).
 # One session has fewer than 10 paired, to show the "too few responses" warning on its debrief. Those who answered
-# only one questionnaire are none or 5, as pooled figures leave out a session's answers beside its pairs otherwise.
+# only one questionnaire are none or 5, as pooled figures count only the pairs' own answers otherwise.
 ABERDEEN_SESSIONS = [
     ("Co-production Star: an introduction", 16, 5, 0),
     ("Co-commissioning and co-design", 12, 0, 5),
@@ -131,7 +131,12 @@ def _surveys(session, template):
     for phase in (Phase.PRE, Phase.POST):
         opens_at, closes_at = windows[phase]
         survey = existing.get(phase) or services.survey_create(
-            session=session, phase=phase, template=template, opens_at=opens_at, closes_at=closes_at
+            session=session,
+            phase=phase,
+            template=template,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            now=windows[Phase.PRE][0],
         )
         surveys.append(survey)
     return surveys

@@ -119,12 +119,12 @@ NO_CODE_HINT = " Check it, or leave the box empty to send your answers without i
 
 
 @transaction.atomic
-def survey_create(*, session, phase, template, opens_at=None, closes_at=None):
+def survey_create(*, session, phase, template, opens_at=None, closes_at=None, now=None):
     """The session's survey for a phase, with its own copy of the template's statements for that phase.
 
     Not once the session's results are released: a new questionnaire would change which of its answers count.
     """
-    if Survey.objects.filter(session=session).released().exists():
+    if Survey.objects.filter(session=session).released(now).exists():
         raise ValidationError(
             {
                 "phase": "This session's questionnaire has closed and its answers went into the results: log a new "

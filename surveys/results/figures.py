@@ -240,6 +240,11 @@ class Figures:
         return self.change.relative_change_pct if self.relative_shown else None
 
     @property
+    def nothing_shown(self):
+        """No answer of this statement is shown here: every group was withheld or left out."""
+        return not any(self.counts.n(group) for group in GROUPS) and any(self.counts.left_out)
+
+    @property
     def headline(self):
         from surveys.results.wording import headline
 

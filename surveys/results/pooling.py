@@ -189,10 +189,11 @@ def _shown(count):
     return SUPPRESSED if 0 < count < threshold() else count
 
 
-def session_summary(session, *, live=False):
-    """Responses before and after, paired, and attended (from the register); None where not released."""
-    if not live and not session_released(session):
-        return None
+def session_summary(session):
+    """Responses before and after, paired, and attended (from the register), as the session's debrief shows them.
+
+    Every response so far: for the live debrief, or once the session is released (when nothing more can come).
+    """
     rollup = SessionRollup.objects.filter(session=session).first() or SessionRollup(session=session)
     attended = session.attendances.filter(status=AttendanceStatus.ATTENDED).count()
     counts = {"pre": rollup.pre_responses, "post": rollup.post_responses, "paired": rollup.paired}
@@ -207,13 +208,11 @@ def session_summary(session, *, live=False):
     }
 
 
-def session_written_answers(session, *, live=False):
+def session_written_answers(session):
     """[(question, [answers])] for the session's written questions, answers in no meaningful order.
 
-    Only of a questionnaire that T or more people answered, and released unless `live`.
+    Only of a questionnaire that T or more people answered; every answer so far (see `session_summary`).
     """
-    if not live and not session_released(session):
-        return []
     rollup = SessionRollup.objects.filter(session=session).first() or SessionRollup(session=session)
     responses = {Phase.PRE: rollup.pre_responses, Phase.POST: rollup.post_responses}
     phases = [phase for phase, count in responses.items() if count >= threshold()]

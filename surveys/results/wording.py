@@ -88,6 +88,8 @@ def left_out_note(figures):
     pre, post, pairs = figures.counts.left_out
     small = f"fewer than {threshold()}"
     if figures.session_scope:
+        if figures.nothing_shown:
+            return f"{small.capitalize()} people answered: to protect them, none of their answers is shown."
         notes = []
         for group, left, word in (("pre", pre, "before"), ("post", post, "after")):
             if not left:

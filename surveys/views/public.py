@@ -128,5 +128,6 @@ def _form_page(request, survey, form, *, code_on_device="", rate_limited=False, 
         "rate_limited": rate_limited,
         "choices": SCALE_CHOICES,
         "scale_count": sum(1 for item in survey.asked if item.statement.is_scale),
+        "threshold": settings.SMALL_NUMBER_THRESHOLD,
     }
     return render(request, "surveys/public/answer.html", context, status=status)

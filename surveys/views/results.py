@@ -70,6 +70,7 @@ def session_results(request, pk):
     session = get_session_for_user(request, pk)
     live = can(request.user, session.partnership, Need.WRITE)
     released = pooling.session_released(session)
+    shown = live or released
     return render(
         request,
         "surveys/results_session.html",
@@ -79,9 +80,9 @@ def session_results(request, pk):
             "has_questionnaire": SurveyItem.objects.filter(survey__session=session).exists(),
             "live": live and not released,
             "released": released,
-            "statements": _charted(pooling.session_figures(session, live=live)) if live or released else [],
-            "summary": pooling.session_summary(session, live=live),
-            "written": pooling.session_written_answers(session, live=live),
+            "statements": _charted(pooling.session_figures(session, live=True)) if shown else [],
+            "summary": pooling.session_summary(session) if shown else None,
+            "written": pooling.session_written_answers(session) if shown else [],
             "downloads": _downloads(
                 request,
                 reverse("surveys:session-results-csv", args=[session.pk]),

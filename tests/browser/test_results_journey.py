@@ -18,6 +18,7 @@ from tests.factories import (
     StatementFactory,
     TemplateItemFactory,
 )
+from tests.surveys.conftest import release
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,9 @@ STATEMENTS = [
 ]
 
 
-def _answered_session(partnership, template, *, title, pairs, date):
+def _answered_session(partnership, template, *, title, pairs, date, after=None):
+    """A released session: `pairs` people answer before (Disagree or Neither) and after (`after(person)`, by
+    default Agree or Strongly agree), and both questionnaires have closed."""
     session = SessionFactory(partnership=partnership, title=title, date=date)
     pre = services.survey_create(session=session, phase="pre", template=template)
     post = services.survey_create(session=session, phase="post", template=template)
@@ -39,9 +42,10 @@ def _answered_session(partnership, template, *, title, pairs, date):
         services.response_submit(
             survey=post,
             submission_key=uuid.uuid4(),
-            answers=dict.fromkeys(ids, 4 + person % 2),
+            answers=dict.fromkeys(ids, after(person) if after else 4 + person % 2),
             pairing_code=before.pairing_code,
         )
+    release(pre, post)
     return session
 
 
@@ -124,11 +128,17 @@ def test_results_journey_from_debrief_to_national(page, answered, alliance):
     page.get_by_label("Sessions from").fill("2026-04-01")
     page.get_by_role("button", name="Show results").click()
     page.get_by_text("sessions from 1 April 2026").wait_for()
-    assert page.locator(".result-too-few").first.inner_text() == (
-        "Too few responses to draw conclusions: fewer than 5 people answered both questionnaires."
+    assert page.locator(".result-headline").first.inner_text() == (
+        "Too few responses to draw conclusions: no pairs are counted here (groups of fewer than 5 are left out)."
+    )
+    assert page.locator(".result-left-out").first.inner_text() == (
+        "Left out to protect groups of fewer than 5 people: answers before from 1 session, answers after from "
+        "1 session, pairs from 1 session."
     )
     assert_accessible(page, "results-partnership-filtered")
-    assert [row[4:7] for row in download(page, "results.csv")[1:]] == [["", "", ""], ["", "", ""]]
+    assert [row[4:7] + row[-1:] for row in download(page, "results.csv")[1:]] == [
+        ["0", "0", "0", page.locator(".result-left-out").first.inner_text()]
+    ] * 2
 
     page.get_by_role("link", name="National results").click()
     page.get_by_role("heading", level=1, name="National results").wait_for()
@@ -142,7 +152,7 @@ def test_results_journey_from_debrief_to_national(page, answered, alliance):
     # Angus's 2 and Largs's 3 are left out of every pooled figure: 25 - 14 - 11 gives nothing away.
     assert [row[1:2] + row[4:7] for row in national[3:6]] == [
         ["Aberdeen City HSCP", "11", "11", "11"],
-        ["Angus HSCP", "", "", ""],
+        ["Angus HSCP", "0", "0", "0"],
         ["North Ayrshire HSCP", "14", "14", "14"],
     ]
     national_responses = download(page, "responses.csv")
@@ -180,11 +190,11 @@ def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered,
     assert page.locator(".result-summary").inner_text().split("\n") == [
         "Sessions",
         "2",
-        "Answered before",
+        "Responses before",
         "14",
-        "Answered after",
+        "Responses after",
         "14",
-        "Answered both (paired)",
+        "Responses paired",
         "14",
     ]
     chart = page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")
@@ -209,12 +219,12 @@ def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered,
     forest = page.get_by_role("img", name=f"Change in the share agreeing, by partnership: {STATEMENTS[0]}")
     assert forest.locator(".chart-row-label").all_text_contents() == [
         "Aberdeen City HSCP (n=11)",
-        "Angus HSCP",
+        "Angus HSCP (n=0)",
         "North Ayrshire HSCP (n=14)",
         "Scotland (n=25)",
     ]
     assert forest.locator(".chart-row-label").last.is_visible()
-    assert forest.get_by_text("fewer than 5").is_visible()  # Angus's 2: no n, no interval
+    assert forest.get_by_text("fewer than 5 per session: left out").is_visible()  # Angus's 2: no interval
     assert page.get_by_text("n: people who answered both questionnaires.").first.is_visible()
     bars = page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")
     assert bars.get_by_text("Before (n=25)").is_visible()
@@ -224,3 +234,77 @@ def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered,
     assert page.get_by_role("link", name=re.compile("^Download results.csv")).is_hidden()
     assert page.locator(".site-nav").is_hidden()
     page.screenshot(path=SCREENSHOTS / "results-national-print.png", full_page=True)
+
+
+def test_results_of_a_small_room_show_no_figure_and_of_a_larger_one_show_them(new_page, partnership, lead):
+    """3 people: nothing of theirs on the debrief or in either download. 6: their figures. 12 with a change whose
+    interval includes 0: a headline that says it could be chance, as plainly as any other."""
+    template = QuestionnaireTemplateFactory(title="Small rooms (test)")
+    TemplateItemFactory(template=template, statement=StatementFactory(text=STATEMENTS[0]), position=1)
+    small = _answered_session(partnership, template, title="Three people", pairs=3, date=datetime.date(2026, 6, 3))
+    six = _answered_session(partnership, template, title="Six people", pairs=6, date=datetime.date(2026, 6, 10))
+    # 12 pairs, none agreeing before; 3 agree after: +25 points, 95% CI -4 to +53.
+    mixed = _answered_session(
+        partnership,
+        template,
+        title="Twelve people",
+        pairs=12,
+        date=datetime.date(2026, 6, 17),
+        after=lambda person: 4 if person < 3 else 3,
+    )
+    page = new_page(width=320)
+    log_in(page, "lead")
+
+    page.goto(f"/sessions/{small.pk}/results/")
+    assert page.locator(".result-summary").inner_text().split("\n")[:6] == [
+        "Answered before",
+        "fewer than 5",
+        "Answered after",
+        "fewer than 5",
+        "Answered both (paired)",
+        "fewer than 5",
+    ]
+    assert page.locator(".result-headline").inner_text() == (
+        "Too few responses to draw conclusions: fewer than 5 people answered both questionnaires."
+    )
+    assert page.locator(".result-left-out").inner_text() == (
+        "Fewer than 5 people answered: to protect them, none of their answers is shown."
+    )
+    assert page.get_by_role("table").count() == 0
+    assert page.get_by_role("img").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page, "results-session-small-320")
+    small_results = download(page, "results.csv")
+    assert [row[4:7] for row in small_results[1:]] == [["fewer than 5"] * 3]
+    assert download(page, "responses.csv") == [
+        ["response_id", "pairing_id", "phase", "session", "statement", "statement_version", "value"]
+    ]
+
+    page.goto(f"/sessions/{six.pk}/results/")
+    assert page.locator(".result-summary").inner_text().split("\n")[:6] == [
+        "Answered before",
+        "6",
+        "Answered after",
+        "6",
+        "Answered both (paired)",
+        "6",
+    ]
+    assert page.locator(".result-headline").inner_text() == (
+        "Too few responses to draw conclusions: only 6 people answered both questionnaires (at least 10 are needed)."
+    )
+    assert [row[4:7] for row in download(page, "results.csv")[1:]] == [["6", "6", "6"]]
+    assert len(download(page, "responses.csv")) == 1 + 6 * 2
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/sessions/{mixed.pk}/results/")
+    headline = page.locator(".result-headline")
+    assert headline.inner_text().startswith(
+        "Among the 12 people who answered both questionnaires, the share agreeing they have a sound understanding"
+    )
+    assert headline.inner_text().endswith(
+        "went from 0% to 25%, but with only 12 pairs this could be chance: 95% CI \u22124 to +53 points."
+    )
+    assert headline.locator("strong").count() == 0  # the same weight as a headline of a clear change
+    assert_accessible(page, "results-session-could-be-chance")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "results-session-could-be-chance.png", full_page=True)
