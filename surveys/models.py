@@ -196,7 +196,8 @@ def new_token():
     return secrets.token_urlsafe(16)
 
 
-def _released(now):
+def released_q(now=None):
+    """A Q over surveys: released (see SurveyQuerySet.released)."""
     cutoff = (now or timezone.now()) - CLOSING_GRACE
     return Q(closed_at__lte=cutoff) | Q(closes_at__lte=cutoff)
 
@@ -204,10 +205,10 @@ def _released(now):
 class SurveyQuerySet(models.QuerySet):
     def released(self, now=None):
         """Closed, and past the grace for forms still open on phones: the answers are final and enter results."""
-        return self.filter(_released(now))
+        return self.filter(released_q(now))
 
     def unreleased(self, now=None):
-        return self.exclude(_released(now))
+        return self.exclude(released_q(now))
 
     def with_counts(self):
         return self.annotate(

@@ -151,7 +151,8 @@ def survey_create(*, session, phase, template, opens_at=None, closes_at=None, no
 
 
 def survey_set_window(*, survey, opens_at, closes_at, now=None):
-    if survey.is_released(now):
+    # As stored: a form may already have put the new times on `survey`.
+    if Survey.objects.get(pk=survey.pk).is_released(now):
         raise ValidationError(RELEASED)
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.save(update_fields=["opens_at", "closes_at", "updated_at"])
@@ -159,8 +160,12 @@ def survey_set_window(*, survey, opens_at, closes_at, now=None):
 
 
 def survey_close(*, survey, now=None):
-    """Close now: the window is kept, so reopening can restore it."""
-    survey.closed_at = now or timezone.now()
+    """Close now: the window is kept, so reopening can restore it. Closing a closed survey changes nothing (moving
+    its closing later would take back answers already released)."""
+    now = now or timezone.now()
+    if survey.closing_moment and survey.closing_moment <= now:
+        return survey
+    survey.closed_at = now
     survey.save(update_fields=["closed_at", "updated_at"])
     return survey
 

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from coprod.models import AuditEntry, ContextFigure
 from projects.models import LearningPoint, ProgressUpdate, ProjectMode, StageChange, StarMode
-from surveys import results
 from surveys import selectors as survey_selectors
 from surveys import services as survey_services
 from surveys.models import Phase, Source, StatementKind
+from surveys.results.figures import threshold
 from tests.factories import (
     LocalityFactory,
     PriorityFactory,
@@ -31,6 +31,7 @@ from tests.factories import (
     StatementFactory,
     TemplateItemFactory,
 )
+from tests.surveys.conftest import release
 from tests.test_permission_matrix import MATRIX, world  # noqa: F401 (fixture)
 
 PAYLOAD = """<script>alert(1)</script>"'><img src=x onerror=alert(1)>"""
@@ -154,7 +155,7 @@ def _one_of_each(world, partnership, lead):  # noqa: F811
     TemplateItemFactory(template=template, statement=scale)
     TemplateItemFactory(template=template, statement=written, required=False)
     survey = survey_services.survey_create(session=world["session"], phase=Phase.POST, template=template)
-    for _ in range(results.THRESHOLD):  # enough answers that the pooled exports show them
+    for _ in range(threshold()):  # enough answers that the results and exports show them, once released
         survey_services.response_submit(
             survey=survey,
             submission_key=uuid.uuid4(),
@@ -191,6 +192,11 @@ def hostile_world(world, partnership, lead):  # noqa: F811
     return objects, marks
 
 
+def _release(objects):
+    """Close the session's questionnaires as if long ago: their answers go into the exports (and pooled results)."""
+    release(objects["survey"], objects["post_survey"])
+
+
 def _url(objects, name, kwargs):
     return reverse(name, kwargs={key: objects[value].pk if value in objects else value for key, value in kwargs})
 
@@ -223,17 +229,23 @@ def test_xss_payload_renders_as_text_everywhere_and_every_field_shows(hostile_wo
     objects, marks = hostile_world
     shown = set()
 
-    for user in (lead, alliance):  # ALLIANCE staff see the national pages, the users and the whole audit trail
-        client.force_login(user)
-        pages = _get_pages(client, objects)
-        for (name, url), response in pages.items():
-            html = response.content.decode()
-            page = _read(response)
-            assert (name, page.handlers, page.inline_scripts, "x" in page.images) == (name, [], [], False)
-            assert ("<script>alert(1)</script>" in html, "<img src=x" in html) == (False, False), url
-            shown |= {label for label, mark in marks.items() if page.shows(mark)}
-        exports = _exports(client, objects)
-        shown |= {label for label, mark in marks.items() if any(_holds(cells, mark) for cells in exports)}
+    # The pages while the questionnaires are open (the attendees' form, paper entry, the lead's live debrief) and
+    # once released (every results screen); the exports hold released answers only.
+    for released in (False, True):
+        if released:
+            _release(objects)
+        for user in (lead, alliance):  # ALLIANCE staff see the national pages, the users and the whole audit trail
+            client.force_login(user)
+            pages = _get_pages(client, objects)
+            for (name, url), response in pages.items():
+                html = response.content.decode()
+                page = _read(response)
+                assert (name, page.handlers, page.inline_scripts, "x" in page.images) == (name, [], [], False)
+                assert ("<script>alert(1)</script>" in html, "<img src=x" in html) == (False, False), url
+                shown |= {label for label, mark in marks.items() if page.shows(mark)}
+            if released:
+                exports = _exports(client, objects)
+                shown |= {label for label, mark in marks.items() if any(_holds(cells, mark) for cells in exports)}
 
     assert sorted(set(marks) - shown) == sorted(NOT_SHOWN)
 
@@ -281,6 +293,7 @@ def _runnable(cells):
 @pytest.mark.parametrize(("name", "kwargs"), EXPORTS, ids=[name for name, _kwargs in EXPORTS])
 def test_csv_export_neutralises_formulas_and_is_never_a_page(hostile_world, client, alliance, name, kwargs):
     objects, _marks = hostile_world
+    _release(objects)
     client.force_login(alliance)
 
     response = client.get(_url(objects, name, kwargs))

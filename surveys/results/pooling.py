@@ -49,6 +49,7 @@ from surveys.models import (
     StatementRollup,
     Survey,
     SurveyItem,
+    released_q,
 )
 from surveys.results.figures import GROUPS, SUPPRESSED, Counts, StatementRef, figures_from, threshold
 from workshops.models import Attendance, AttendanceStatus, Session
@@ -69,8 +70,11 @@ def pairs_count():
 
 
 def phase_counts_in_full(phase):
-    """All the session's answers of `phase` ("pre" or "post") count; see the module's docstring."""
-    one_sided = F(f"{phase}_n") - F("paired_n")
+    """All the session's answers of `phase` ("pre" or "post") count; see the module's docstring.
+
+    Those outside the counted pairs include whoever answered "Don't know" (a count shown beside the shares).
+    """
+    one_sided = F(f"{phase}_n") + F(f"{phase}_dont_know") - F("paired_n")
     none_or_enough = Q(Exact(one_sided, 0)) | Q(GreaterThanOrEqual(one_sided, threshold()))
     return _at_least(f"{phase}_n", threshold()) & (~pairs_count() | none_or_enough)
 
@@ -98,8 +102,11 @@ def counted_sums():
         )
     for name in ROLLUP_PAIRED_FIELDS:
         sums[name] = _counted(pairs, None, name)
+    # A session with pairs whose pairs on this statement are too few, or none on the scale (one said "Don't know"):
+    # "fewer than 5", never a telling "nobody".
+    had_pairs = Q(paired_n__gt=0) | Q(session__rollup__paired__gt=0)
     sums["left_out_paired"] = Sum(
-        Case(When(pairs, then=ZERO), When(paired_n__gt=0, then=ONE), default=ZERO, output_field=IntegerField())
+        Case(When(pairs, then=ZERO), When(had_pairs, then=ONE), default=ZERO, output_field=IntegerField())
     )
     return sums
 
@@ -112,8 +119,10 @@ def released(rollups, now=None):
 
 def session_released(session, now=None):
     """Every questionnaire of the session is released (and it has one)."""
-    surveys = Survey.objects.filter(session=session)
-    return surveys.exists() and not surveys.unreleased(now).exists()
+    counts = Survey.objects.filter(session=session).aggregate(
+        total=Count("pk"), unreleased=Count("pk", filter=~released_q(now))
+    )
+    return counts["total"] > 0 and not counts["unreleased"]
 
 
 # --- Grouped reads ---
@@ -177,7 +186,7 @@ def session_figures(session, *, live=False):
     positions = {}
     for statement_id, position in (
         SurveyItem.objects.filter(survey__session=session)
-        .order_by("-survey__phase")
+        .order_by("survey__phase")
         .values_list("statement_id", "position")
     ):
         positions.setdefault(statement_id, position)
@@ -222,7 +231,8 @@ def session_written_answers(session):
         )
         .exclude(text="")
         .values_list("statement_id", "statement__text", "text")
-        .order_by("statement_id", "response_id")
+        # By the text: never an order that could be lined up with responses.csv's rows, or with arrival.
+        .order_by("statement_id", "text")
     )
     grouped = {}
     for statement_id, question, text in answers:

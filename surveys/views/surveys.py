@@ -96,6 +96,9 @@ def survey_create(request, pk):
 @login_required
 def survey_edit(request, pk):
     survey = get_survey_for_user(request, pk, Need.WRITE)
+    if survey.is_released():
+        messages.error(request, services.RELEASED)
+        return redirect(survey)
     form = SurveyWindowForm(request.POST or None, instance=survey)
     if form.is_valid():
         try:

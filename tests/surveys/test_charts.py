@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 
 from surveys import charts
 from surveys.models import Scale
-from surveys.results import Counts, StatementRef, figures_from
+from surveys.results.figures import Counts, StatementRef, figures_from
 from surveys.templatetags.results import diverging_chart, dumbbell_chart, forest_chart
 
 STATEMENT = StatementRef(id=7, text="I have a sound understanding of the work of AHPs.", version=1)
@@ -24,12 +24,23 @@ BRBG = {"#8c510a", "#bf812d", "#dfc27d", "#f6e8c3", "#f5f5f5", "#c7eae5", "#80cd
 NEUTRAL = "#d9d9d9"
 
 
-def figures(pre=(0, 0, 0, 0, 0), post=(0, 0, 0, 0, 0), *, paired=(0, 0, 0, 0), label="", statement=STATEMENT):
-    """Figures as a partnership's screen gets them (small numbers suppressed); paired: both, improved, worsened,
-    neither."""
+def figures(
+    pre=(0, 0, 0, 0, 0),
+    post=(0, 0, 0, 0, 0),
+    *,
+    paired=(0, 0, 0, 0),
+    left_out=(0, 0, 0),
+    label="",
+    statement=STATEMENT,
+    session_scope=False,
+):
+    """Figures from counted answers, as surveys.results.pooling hands them over; paired: both, improved, worsened,
+    neither; left_out: sessions whose answers before, after or pairs were left out (groups of fewer than 5)."""
     both, improved, worsened, neither = paired
-    counts = Counts(pre=pre, post=post, both=both, improved=improved, worsened=worsened, neither=neither)
-    return figures_from(statement, counts, suppress=True, label=label)
+    counts = Counts(
+        pre=pre, post=post, both=both, improved=improved, worsened=worsened, neither=neither, left_out=left_out
+    )
+    return figures_from(statement, counts, label=label, session_scope=session_scope)
 
 
 def parse(markup):
@@ -107,7 +118,8 @@ def test_diverging_bars_widths_follow_the_shares_and_centre_on_neither():
 
 
 def test_diverging_bars_show_a_note_instead_of_a_suppressed_or_empty_bar():
-    shown = figures(pre=(1, 1, 1, 0, 0), post=(0, 0, 0, 0, 0))  # 3 answered before: fewer than 5
+    # A session's debrief where 3 answered before (fewer than 5: not counted) and nobody after.
+    shown = figures(left_out=(1, 0, 0), session_scope=True)
 
     svg = svg_of(diverging_chart(shown, charts.diverging_bars(shown), "chart"))
 
@@ -125,7 +137,7 @@ def test_forest_draws_each_interval_where_its_change_and_ci_fall_on_the_axis():
         figures(paired=(4, 12, 0, 4), label="Aberdeen City HSCP"),  # +60 points among 20
         figures(paired=(5, 4, 3, 8), label="Fife HSCP"),  # +5 points among 20: the CI crosses 0
         figures(paired=(1, 3, 1, 2), label="Angus HSCP"),  # 7 answered both: too few to show
-        figures(paired=(1, 1, 1, 0), label="Moray HSCP"),  # 3: suppressed
+        figures(left_out=(1, 1, 1), label="Moray HSCP"),  # its one session's 3 pairs: left out
     ]
     pooled = figures(paired=(10, 19, 4, 14), label="Scotland")
 
@@ -142,7 +154,7 @@ def test_forest_draws_each_interval_where_its_change_and_ci_fall_on_the_axis():
         "Aberdeen City HSCP (n=20)",
         "Fife HSCP (n=20)",
         "Angus HSCP (n=7)",
-        "Moray HSCP",
+        "Moray HSCP (n=0)",
         "Scotland (n=47)",
     ]
     assert float(svg.find("line[@class='chart-centre']").get("x1")) == pytest.approx(zero)
@@ -158,9 +170,12 @@ def test_forest_draws_each_interval_where_its_change_and_ci_fall_on_the_axis():
     y = labels["Scotland (n=47)"]
     low, change, high = x_of(pooled.ci_low_pp), x_of(pooled.change_pp), x_of(pooled.ci_high_pp)
     assert diamond == pytest.approx([low, y, change, y - 8, high, y, change, y + 8], abs=0.02)
-    assert notes(svg) == {labels["Angus HSCP (n=7)"]: "too few to show", labels["Moray HSCP"]: "fewer than 5"}
+    assert notes(svg) == {
+        labels["Angus HSCP (n=7)"]: "too few to show",
+        labels["Moray HSCP (n=0)"]: "fewer than 5 per session: left out",
+    }
     assert at(svg, "line", labels["Angus HSCP (n=7)"], "y1") == []
-    assert at(svg, "line", labels["Moray HSCP"], "y1") == []
+    assert at(svg, "line", labels["Moray HSCP (n=0)"], "y1") == []
 
 
 def test_forest_shortens_a_long_name_but_keeps_its_n():
@@ -180,7 +195,8 @@ def test_dumbbells_place_before_and_after_on_the_share_axis():
     quarters = [
         figures(paired=(2, 6, 0, 2), label="2026 Q1"),  # 20% -> 80% among 10
         figures(paired=(6, 1, 3, 2), label="2026 Q2"),  # 75% -> 58% among 12
-        figures(paired=(1, 1, 1, 0), label="2026 Q3"),  # 3: suppressed
+        figures(left_out=(1, 1, 1), label="2026 Q3"),  # its one session's 3 pairs: left out
+        figures(label="2026 Q4"),  # nobody answered both
     ]
 
     svg = svg_of(dumbbell_chart(STATEMENT, charts.dumbbells(quarters), "trend-chart"))
@@ -191,7 +207,7 @@ def test_dumbbells_place_before_and_after_on_the_share_axis():
         return axis["0%"] + share * (axis["100%"] - axis["0%"]) / 100
 
     labels = row_labels(svg)
-    assert list(labels) == ["2026 Q1 (n=10)", "2026 Q2 (n=12)", "2026 Q3"]
+    assert list(labels) == ["2026 Q1 (n=10)", "2026 Q2 (n=12)", "2026 Q3 (n=0)", "2026 Q4 (n=0)"]
     for label, before, after in [("2026 Q1 (n=10)", 20, 80), ("2026 Q2 (n=12)", 75, 7 / 12 * 100)]:
         (circle,) = at(svg, "circle", labels[label], "cy")
         (square,) = centred_at(svg, labels[label])
@@ -199,7 +215,10 @@ def test_dumbbells_place_before_and_after_on_the_share_axis():
         assert float(circle.get("cx")) == pytest.approx(x_of(before), abs=0.02)
         assert float(square.get("x")) + 6 == pytest.approx(x_of(after), abs=0.02)
         assert (float(bar.get("x1")), float(bar.get("x2"))) == pytest.approx((x_of(before), x_of(after)), abs=0.02)
-    assert notes(svg) == {labels["2026 Q3"]: "fewer than 5"}
+    assert notes(svg) == {
+        labels["2026 Q3 (n=0)"]: "fewer than 5 per session: left out",
+        labels["2026 Q4 (n=0)"]: "nobody answered both",
+    }
 
 
 # --- Accessible names and colours ---

@@ -21,7 +21,7 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
-from tests.surveys.conftest import STATEMENTS, scale_ids, submit
+from tests.surveys.conftest import STATEMENTS, release, scale_ids, submit
 from tests.surveys.test_exports import rows_of
 
 
@@ -34,9 +34,10 @@ def text_of(response):
 
 
 def headlines(response):
+    """Every statement's headline, or why there is none (one CSS class for both)."""
     html = response.content.decode()
-    found = re.findall(r'<p class="result-(headline|too-few)">(.*?)</p>', html, flags=re.S)
-    return [(kind, unescape(re.sub(r"<[^>]+>", "", body)).strip()) for kind, body in found]
+    found = re.findall(r'<p class="result-headline">(.*?)</p>', html, flags=re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", body)).strip() for body in found]
 
 
 def answer_pairs(pre_survey, post_survey, pairs, *, before=(2, 2, 2), after=(4, 4, 4)):
@@ -50,6 +51,7 @@ def _session(partnership, template, *, pairs, date=datetime.date(2026, 3, 12), t
     pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
     post = services.survey_create(session=session, phase=Phase.POST, template=template)
     answer_pairs(pre, post, pairs)
+    release(pre, post)
     return session
 
 
@@ -71,52 +73,104 @@ def test_session_results_show_headlines_figures_and_written_answers(client, faci
     response = client.get(f"/sessions/{pre_survey.session_id}/results/")
 
     text = text_of(response)
+    html = response.content.decode()
     assert headlines(response) == [
-        (
-            "headline",
-            "Among the 12 people who answered both questionnaires, the share agreeing they have a sound "
-            "understanding of the work undertaken by AHPs and third sector organisations rose from 0% to 100% "
-            "(+100 points, 95% CI +66 to +100).",
-        ),
-        (
-            "headline",
-            "Among the 12 people who answered both questionnaires, the share agreeing they are aware of local and "
-            "national resources to support health and wellbeing rose from 0% to 100% (+100 points, 95% CI +66 to "
-            "+100).",
-        ),
-        (
-            "headline",
-            "Among the 12 people who answered both questionnaires, the share agreeing they feel confident using a "
-            "self-management approach in their work rose from 0% to 100% (+100 points, 95% CI +66 to +100).",
-        ),
+        "Among the 12 people who answered both questionnaires, the share agreeing they have a sound understanding of "
+        "the work undertaken by AHPs and third sector organisations rose from 0% to 100% (+100 points, 95% CI +66 to "
+        "+100).",
+        "Among the 12 people who answered both questionnaires, the share agreeing they are aware of local and "
+        "national resources to support health and wellbeing rose from 0% to 100% (+100 points, 95% CI +66 to +100).",
+        "Among the 12 people who answered both questionnaires, the share agreeing they feel confident using a "
+        "self-management approach in their work rose from 0% to 100% (+100 points, 95% CI +66 to +100).",
     ]
+    # Live, for the room's facilitator: the questionnaires are still open, so no downloads yet.
+    assert "Live figures, for the session’s lead and facilitators only, while its questionnaires are open." in text
+    assert 'class="result-downloads' not in html
     assert "Answered before 12 Answered after 13 Answered both (paired) 12 Attended (register) 10" in text
     assert "More people answered than are marked as attended" in text
     assert "What will you do differently? Invite the <Trust> along." in text
-    assert "Invite the &lt;Trust&gt; along." in response.content.decode()
+    assert "Invite the &lt;Trust&gt; along." in html
+    # The one person who answered only after is fewer than 5: "after" counts the 12 pairs' own answers.
     assert "Strongly disagree 0 (0%) 0 (0%) Disagree 12 (100%) 0 (0%)" in text
+    assert "Answered on the scale 12 12" in text
+    assert (
+        text.count(
+            "Fewer than 5 people answered only after: to protect them, “after” counts only the 12 people who answered "
+            "both."
+        )
+        == 3
+    )
 
 
 def test_session_results_warn_instead_of_headline_below_ten_paired(client, viewer, pre_survey, post_survey):
-    answer_pairs(pre_survey, post_survey, 3)
+    answer_pairs(pre_survey, post_survey, 6)
+    release(pre_survey, post_survey)
     client.force_login(viewer)
 
     response = client.get(f"/sessions/{pre_survey.session_id}/results/")
 
-    assert (
-        headlines(response)
-        == [
-            (
-                "too-few",
-                "Too few responses to draw conclusions: only 3 people answered both questionnaires "
-                "(at least 10 are needed).",
-            )
-        ]
-        * 3
+    too_few = "Too few responses to draw conclusions: only 6 people answered both questionnaires"
+    assert headlines(response) == [f"{too_few} (at least 10 are needed)."] * 3
+    assert text_of(response).count("Answered both questionnaires (paired) 6 ") == 3
+
+
+def test_session_results_withhold_groups_of_fewer_than_five_from_everyone(client, lead, pre_survey, post_survey):
+    """The room's own debrief follows the same rule as every other screen: 3 pairs are not shown, even live."""
+    answer_pairs(pre_survey, post_survey, 3)
+    client.force_login(lead)
+
+    live = client.get(f"/sessions/{pre_survey.session_id}/results/")
+    release(pre_survey, post_survey)
+    released = client.get(f"/sessions/{pre_survey.session_id}/results/")
+
+    for response in (live, released):
+        text = text_of(response)
+        assert (
+            headlines(response)
+            == ["Too few responses to draw conclusions: fewer than 5 people answered both questionnaires."] * 3
+        )
+        assert "Answered before fewer than 5 Answered after fewer than 5 Answered both (paired) fewer than 5" in text
+        assert text.count("Fewer than 5 people answered: to protect them, none of their answers is shown.") == 3
+        assert "Answered both questionnaires (paired) 3" not in text
+    assert "Live figures" in text_of(live)
+    assert "Live figures" not in text_of(released)
+
+
+def test_session_results_wait_for_release_for_viewers_and_alliance_staff(
+    client, viewer, alliance, pre_survey, post_survey
+):
+    answer_pairs(pre_survey, post_survey, 12)
+    text_id = post_survey.items.get(statement__kind="text").statement_id
+    services.response_submit(
+        survey=post_survey,
+        submission_key=uuid.uuid4(),
+        answers=dict(zip(scale_ids(post_survey), [4, 4, 4], strict=True)) | {text_id: "Call the Trust."},
     )
-    # The room's own debrief: small numbers are shown, not withheld.
-    assert "Answered both questionnaires (paired) 3 " in text_of(response)
-    assert "fewer than 5" not in text_of(response)
+    services.survey_close(survey=pre_survey)
+    services.survey_close(survey=post_survey)  # closed, but forms still open on phones may come in
+    url = f"/sessions/{pre_survey.session_id}/results/"
+
+    waiting = []
+    for user in (viewer, alliance):
+        client.force_login(user)
+        waiting.append(client.get(url))
+    release(pre_survey, post_survey)
+    shown = client.get(url)  # ALLIANCE staff, once released
+
+    for response in waiting:
+        assert headlines(response) == []
+        assert (
+            "Results appear here once the session’s questionnaires have closed, and 30 minutes have passed for forms "
+            "still open on phones. Until then only the session’s lead and facilitators see them, live in the room."
+        ) in text_of(response)
+        assert "Answered before" not in text_of(response)
+        assert "Call the Trust." not in text_of(response)
+        assert 'class="result-downloads' not in response.content.decode()
+    assert [headline[:53] for headline in headlines(shown)] == [
+        "Among the 12 people who answered both questionnaires,"
+    ] * 3
+    assert "Live figures" not in text_of(shown)
+    assert "What will you do differently? Call the Trust." in text_of(shown)
 
 
 def test_session_results_without_questionnaire_say_so(client, lead, session):
@@ -127,11 +181,15 @@ def test_session_results_without_questionnaire_say_so(client, lead, session):
     assert "This session has no questionnaire yet." in text_of(response)
 
 
-def test_session_results_offer_both_downloads_side_by_side(client, lead, pre_survey):
+def test_session_results_offer_both_downloads_side_by_side_once_released(client, lead, pre_survey):
     client.force_login(lead)
+    url = f"/sessions/{pre_survey.session_id}/results/"
 
-    html = client.get(f"/sessions/{pre_survey.session_id}/results/").content.decode()
+    before = client.get(url).content.decode()
+    release(pre_survey)
+    html = client.get(url).content.decode()
 
+    assert 'class="result-downloads' not in before
     downloads = html[html.index('class="result-downloads') :]
     assert re.findall(r'href="([^"]+)" download', downloads)[:2] == [
         f"/sessions/{pre_survey.session_id}/results.csv",
@@ -151,12 +209,26 @@ def test_session_questionnaires_page_links_to_the_debrief(client, lead, pre_surv
 def test_session_results_queries_do_not_grow(
     client, lead, pre_survey, post_survey, responses, django_assert_num_queries
 ):
-    answer_pairs(pre_survey, post_survey, responses)
+    # 5 or 15 pairs: enough that every figure and the written answers are shown.
+    answer_pairs(pre_survey, post_survey, 5 * responses)
     client.force_login(lead)
 
-    # sign-in session and user; the session; the role; has a questionnaire; figures; responses; attended;
-    # written answers
-    with django_assert_num_queries(10):
+    # sign-in session, user and second factor; the session; the role (to see it, then to see it live); released?;
+    # has a questionnaire; figures, their statements and positions; responses and attended; written answers (their
+    # counts, then the answers)
+    with django_assert_num_queries(16):
+        client.get(f"/sessions/{pre_survey.session_id}/results/")
+
+
+@pytest.mark.parametrize("responses", [1, 3])
+def test_released_session_results_queries_do_not_grow(
+    client, viewer, pre_survey, post_survey, responses, django_assert_num_queries
+):
+    answer_pairs(pre_survey, post_survey, 5 * responses)
+    release(pre_survey, post_survey)
+    client.force_login(viewer)
+
+    with django_assert_num_queries(16):
         client.get(f"/sessions/{pre_survey.session_id}/results/")
 
 
@@ -168,7 +240,7 @@ def test_demo_debrief_shows_the_source_kind_of_change(client, partnership, lead)
 
     found = headlines(client.get(f"/sessions/{session.pk}/results/"))
 
-    assert [re.sub(r"\(\+\d+ points.*", "", body) for _, body in found[:3]] == [
+    assert [re.sub(r"\(\+\d+ points.*", "", body) for body in found[:3]] == [
         "Among the 34 people who answered both questionnaires, the share agreeing they have a sound understanding "
         "of the work undertaken by AHPs and third sector organisations within their partnership rose from 29% to "
         "79% ",
@@ -177,7 +249,7 @@ def test_demo_debrief_shows_the_source_kind_of_change(client, partnership, lead)
         "Among the 34 people who answered both questionnaires, the share agreeing they feel confident using a "
         "self-management approach in their work rose from 44% to 74% ",
     ]
-    assert [re.search(r"\((\+\d+) points", body).group(1) for _, body in found[:3]] == ["+50", "+44", "+29"]
+    assert [re.search(r"\((\+\d+) points", body).group(1) for body in found[:3]] == ["+50", "+44", "+29"]
 
 
 # --- A partnership's results ---
@@ -193,10 +265,10 @@ def test_partnership_results_pool_sessions_with_a_session_table(client, viewer, 
     response = client.get(f"/results/partnerships/{partnership.pk}/")
 
     text = text_of(response)
-    assert [body[:60] for _, body in headlines(response)] == [
+    assert [body[:60] for body in headlines(response)] == [
         "Among the 32 people who answered both questionnaires, the sh"
     ] * 3
-    assert "Sessions 2 Answered before 32 Answered after 32 Answered both (paired) 32" in text
+    assert "Sessions 2 Responses before 32 Responses after 32 Responses paired 32" in text
     assert "Largs 10 Apr 2026 0 20 no register 20 no register 20 100%" in text
     assert "Irvine 10 Jan 2026 24 12 50% 12 50% 12 100%" in text
     # The total's response rates are Irvine's alone: Largs has no register to divide by.
@@ -220,7 +292,39 @@ def test_partnership_results_withhold_small_sessions_and_leave_them_out(client, 
     assert "Large 1 Mar 2026 0 20 no register 20 no register 20 100%" in text
     assert "All sessions 0 32 32 32 100%" in text
     assert "3 sessions with no register: the total response rates leave them out." in text
-    assert "Sessions where fewer than 5 people answered a statement are left out" in text
+    assert (
+        "Sessions 3 Responses before 32 Responses after 32 Responses paired 32 These totals leave out figures of "
+        "fewer than 5 from 1 session (shown as “fewer than 5” in the sessions table)." in text
+    )
+    assert (
+        "The “All sessions” row adds up the figures shown: it leaves out the figures of fewer than 5 of 1 session."
+        in text
+    )
+    assert (
+        text.count(
+            "Left out to protect groups of fewer than 5 people: answers before from 1 session, answers after from 1 "
+            "session, pairs from 1 session."
+        )
+        == 3
+    )
+
+
+def test_partnership_results_count_released_sessions_only(client, lead, partnership, template):
+    _session(partnership, template, pairs=12, title="Irvine")
+    session = SessionFactory(partnership=partnership, title="Largs")
+    pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
+    post = services.survey_create(session=session, phase=Phase.POST, template=template)
+    answer_pairs(pre, post, 20)
+    services.survey_close(survey=pre)  # the questionnaire after the session is still open
+    client.force_login(lead)
+
+    text = text_of(client.get(f"/results/partnerships/{partnership.pk}/"))
+
+    assert (
+        "1 session with a questionnaire still open (or closed less than 30 minutes ago) is not counted yet. "
+        "Sessions 1 Responses before 12 Responses after 12 Responses paired 12"
+    ) in text
+    assert "Largs" not in text
 
 
 def test_partnership_results_filter_by_date(client, lead, partnership, template):
@@ -232,7 +336,7 @@ def test_partnership_results_filter_by_date(client, lead, partnership, template)
 
     text = text_of(response)
     assert "sessions from 1 January 2026" in text
-    assert "Sessions 1 Answered before 20" in text
+    assert "Sessions 1 Responses before 20" in text
     assert "Old 1 Jun 2025" not in text
     assert re.findall(r'href="([^"]+)" download', response.content.decode())[:2] == [
         f"/results/partnerships/{partnership.pk}/results.csv?date_from=2026-01-01",
@@ -259,12 +363,12 @@ def test_partnership_results_queries_do_not_grow(
     client, lead, partnership, template, sessions, django_assert_num_queries
 ):
     for number in range(sessions):
-        _session(partnership, template, pairs=2, date=datetime.date(2026, 1 + number, 5))
+        _session(partnership, template, pairs=6, date=datetime.date(2026, 1 + number, 5))
     client.force_login(lead)
 
-    # sign-in session and user; the partnership; the role; sessions table; figures by quarter and their
-    # statements; the filter's programmes and localities
-    with django_assert_num_queries(10):
+    # sign-in session, user and second factor; the partnership; the role; sessions table; figures by quarter and
+    # their statements; sessions not released yet; the filter's programmes and localities
+    with django_assert_num_queries(11):
         client.get(f"/results/partnerships/{partnership.pk}/")
 
 
@@ -281,10 +385,18 @@ def test_national_results_side_by_side(client, alliance, template):
 
     text = text_of(response)
     assert "3 partnerships with answers." in text
-    assert [body[:58] for _, body in headlines(response)] == [
+    assert [body[:58] for body in headlines(response)] == [
         "Among the 42 people who answered both questionnaires, the "
     ] * 3
-    assert text.count("Aberdeen City HSCP fewer than 5 fewer than 5 fewer than 5 fewer than 5 fewer than 5") == 3
+    # Aberdeen's one session had 3 people: counted nowhere, and Scotland says so.
+    assert text.count("Aberdeen City HSCP 0 none 0 none 0 none none") == 3
+    assert (
+        text.count(
+            "Left out to protect groups of fewer than 5 people: answers before from 1 session, answers after from 1 "
+            "session, pairs from 1 session."
+        )
+        == 3
+    )
     assert text.count("Glasgow City HSCP 12 0% 12 100% 12 +100 points") == 3
     assert text.count("North Ayrshire HSCP 30 0% 30 100% 30 +100 points") == 3
     assert text.count("Scotland 42 0% 42 100% 42 +100 points") == 3
@@ -358,9 +470,9 @@ def test_national_results_queries_do_not_grow(client, alliance, template, partne
         _session(PartnershipFactory(), template, pairs=6)
     client.force_login(alliance)
 
-    # sign-in session and user; figures by partnership, their statements and partnerships' names; the filter's
-    # programmes and localities
-    with django_assert_num_queries(8):
+    # sign-in session, user and second factor; figures by partnership, their statements and partnerships' names;
+    # sessions not released yet; the filter's programmes and localities
+    with django_assert_num_queries(9):
         client.get("/results/national/")
 
 
@@ -413,13 +525,13 @@ def test_demo_gives_aberdeen_sessions_answers_once(client, alliance):
     demo.seed(password="x", stdout=io.StringIO())  # a second run adds nothing
     client.force_login(alliance)
 
-    debriefs = [headlines(client.get(f"/sessions/{session.pk}/results/"))[0][0] for session in sessions]
+    debriefs = [headlines(client.get(f"/sessions/{session.pk}/results/"))[0][:8] for session in sessions]
     text = text_of(client.get("/results/national/"))
 
     assert [
         session.surveys.get(phase="post").responses.filter(paired_with__isnull=False).count() for session in sessions
     ] == [paired for _, paired, _, _ in demo.ABERDEEN_SESSIONS]
-    assert debriefs == ["headline", "headline", "too-few", "headline"]
+    assert debriefs == ["Among th", "Among th", "Too few ", "Among th"]
     assert "2 partnerships with answers." in text
     # Those who answered only one questionnaire are none or 5 in every demo session, so pooled figures keep
     # every session's answers and pairs: a headline for each of the 6 statements.

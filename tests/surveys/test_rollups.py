@@ -51,6 +51,9 @@ def recount():
                 (False, False): "paired_neither",
             }[pre_value >= 4, answer.value >= 4]
             row[cell] += 1
+            # The pairs' own answers, which results count where a few people answered only one questionnaire.
+            row[f"paired_pre_{pre_value}"] += 1
+            row[f"paired_post_{answer.value}"] += 1
     return table
 
 
@@ -63,9 +66,10 @@ def test_rollup_counts_a_paired_response(pre_survey, post_survey):
     session = pre_survey.session_id
     zero = dict.fromkeys(ROLLUP_FIELDS, 0)
     assert rollup_table() == {
-        (session, first): zero | {"pre_4": 1, "post_5": 1, "paired_both": 1},
-        (session, second): zero | {"pre_2": 1, "post_4": 1, "paired_improved": 1},
-        # "Don't know" before: counted, but not in the paired table.
+        (session, first): zero | {"pre_4": 1, "post_5": 1, "paired_both": 1, "paired_pre_4": 1, "paired_post_5": 1},
+        (session, second): zero
+        | {"pre_2": 1, "post_4": 1, "paired_improved": 1, "paired_pre_2": 1, "paired_post_4": 1},
+        # "Don't know" before: counted, but not in the paired table nor among the pairs' answers.
         (session, third): zero | {"pre_dont_know": 1, "post_3": 1},
     }
     assert session_table() == [(session, 1, 1, 1)]

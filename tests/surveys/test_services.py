@@ -9,19 +9,22 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.models import (
+    CLOSING_GRACE,
     PAIRING_ALPHABET,
     Answer,
     Phase,
     Response,
+    SessionRollup,
     Source,
     Statement,
     StatementRollup,
+    Survey,
     SurveyItem,
     TemplateItem,
 )
 from surveys.selectors import template_items
 from tests.factories import QuestionnaireTemplateFactory, SessionFactory, StatementFactory, TemplateItemFactory
-from tests.surveys.conftest import scale_ids, submit
+from tests.surveys.conftest import release, scale_ids, submit
 
 # --- Surveys ---
 
@@ -75,7 +78,7 @@ def test_survey_keeps_its_statements_when_template_changes_later(pre_survey, tem
 
 def test_survey_close_and_reopen(pre_survey):
     now = timezone.now()
-    pre_survey.closes_at = now - datetime.timedelta(hours=1)
+    pre_survey.closes_at = now - datetime.timedelta(minutes=20)  # ended, but within the grace: not released yet
     pre_survey.save()
 
     services.survey_reopen(survey=pre_survey, now=now)
@@ -85,6 +88,122 @@ def test_survey_close_and_reopen(pre_survey):
     services.survey_close(survey=pre_survey, now=now)
     pre_survey.refresh_from_db()
     assert (pre_survey.state(now), pre_survey.closed_at) == ("closed", now)
+
+
+# --- Released at close: nothing more may change a released questionnaire's answers ---
+
+
+def _stored(session):
+    """What a released session holds: its surveys' windows, its responses and its rollups."""
+    return (
+        sorted(Survey.objects.filter(session=session).values_list("phase", "opens_at", "closes_at", "closed_at")),
+        Response.objects.filter(survey__session=session).count(),
+        sorted(StatementRollup.objects.filter(session=session).values_list("statement_id", "pre_4", "post_4")),
+        list(SessionRollup.objects.filter(session=session).values_list("pre_responses", "post_responses")),
+    )
+
+
+@pytest.fixture
+def released(pre_survey, post_survey):
+    """The session's two questionnaires, each with an answer, closed more than CLOSING_GRACE ago."""
+    pre = submit(pre_survey, [4, 4, 4]).response
+    submit(post_survey, [4, 4, 4], pairing_code=pre.pairing_code)
+    release(pre_survey, post_survey)
+    for survey in (pre_survey, post_survey):
+        survey.refresh_from_db()
+    return pre_survey, post_survey
+
+
+def test_survey_reopen_refused_once_released(released):
+    pre_survey, _post_survey = released
+    before = _stored(pre_survey.session)
+
+    with pytest.raises(ValidationError) as error:
+        services.survey_reopen(survey=pre_survey)
+
+    assert error.value.messages == [services.RELEASED]
+    assert _stored(pre_survey.session) == before
+
+
+def test_survey_set_window_refused_once_released(released):
+    pre_survey, _post_survey = released
+    before = _stored(pre_survey.session)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+
+    with pytest.raises(ValidationError) as error:
+        services.survey_set_window(survey=pre_survey, opens_at=None, closes_at=tomorrow)
+
+    assert error.value.messages == [services.RELEASED]
+    assert _stored(pre_survey.session) == before
+
+
+@pytest.mark.parametrize("phase", [Phase.PRE, Phase.POST])
+def test_response_submit_on_paper_refused_once_released(released, phase):
+    survey = released[0] if phase == Phase.PRE else released[1]
+    before = _stored(survey.session)
+
+    with pytest.raises(ValidationError) as error:
+        submit(survey, [5, 5, 5], source=Source.PAPER)
+
+    assert error.value.messages == [services.RELEASED]
+    assert _stored(survey.session) == before
+
+
+def test_response_submit_repeat_of_a_stored_paper_form_after_release_is_no_error(pre_survey):
+    key = uuid.uuid4()
+    answers = dict.fromkeys(scale_ids(pre_survey), 4)
+    services.response_submit(survey=pre_survey, submission_key=key, answers=answers, source=Source.PAPER)
+    release(pre_survey)
+
+    repeat = services.response_submit(survey=pre_survey, submission_key=key, answers=answers, source=Source.PAPER)
+
+    assert (repeat.created, Response.objects.count()) == (False, 1)
+
+
+def test_survey_create_for_a_released_session_refused(pre_survey, template):
+    submit(pre_survey, [4, 4, 4])
+    release(pre_survey)
+    before = _stored(pre_survey.session)
+
+    with pytest.raises(ValidationError) as error:
+        services.survey_create(session=pre_survey.session, phase=Phase.POST, template=template)
+
+    assert error.value.message_dict == {
+        "phase": [
+            "This session's questionnaire has closed and its answers went into the results: log a new session for a "
+            "new questionnaire."
+        ]
+    }
+    assert _stored(pre_survey.session) == before
+
+
+def test_closed_survey_within_the_grace_still_reopens_takes_paper_and_gets_a_partner(pre_survey, template):
+    now = timezone.now()
+    services.survey_close(survey=pre_survey, now=now - CLOSING_GRACE + datetime.timedelta(minutes=1))
+
+    paper = submit(pre_survey, [4, 4, 4], source=Source.PAPER)
+    post = services.survey_create(session=pre_survey.session, phase=Phase.POST, template=template)
+    services.survey_reopen(survey=pre_survey, now=now)
+    pre_survey.refresh_from_db()
+
+    assert (paper.created, post.phase, pre_survey.state(now), pre_survey.is_released(now)) == (
+        True,
+        Phase.POST,
+        "open",
+        False,
+    )
+    assert Response.objects.filter(survey=pre_survey, source=Source.PAPER).count() == 1
+
+
+def test_survey_released_exactly_when_the_grace_has_passed(pre_survey):
+    closed = timezone.now() - datetime.timedelta(hours=1)
+    services.survey_close(survey=pre_survey, now=closed)
+
+    moments = [closed + CLOSING_GRACE - datetime.timedelta(seconds=1), closed + CLOSING_GRACE]
+
+    assert [pre_survey.is_released(moment) for moment in moments] == [False, True]
+    assert [Survey.objects.released(moment).filter(pk=pre_survey.pk).exists() for moment in moments] == [False, True]
+    assert [Survey.objects.unreleased(moment).filter(pk=pre_survey.pk).exists() for moment in moments] == [True, False]
 
 
 # --- Statement versions ---

@@ -10,7 +10,8 @@ from django.utils import timezone
 from surveys import services
 from surveys.models import Response, Survey
 from tests.factories import SessionFactory
-from tests.surveys.conftest import submit
+from tests.surveys.conftest import release, submit
+from tests.surveys.test_results_views import text_of
 
 
 def test_session_surveys_page_lists_both_phases_with_counts(client, facilitator, pre_survey, post_survey):
@@ -119,10 +120,36 @@ def test_survey_create_offers_only_missing_phase_and_own_templates(
 def test_survey_edit_window(client, lead, pre_survey):
     client.force_login(lead)
 
+    client.post(f"/surveys/{pre_survey.pk}/edit/", {"opens_at": "", "closes_at": "2027-03-12T09:30"})
+
+    pre_survey.refresh_from_db()
+    assert (pre_survey.opens_at, timezone.localtime(pre_survey.closes_at).strftime("%Y-%m-%d %H:%M")) == (
+        None,
+        "2027-03-12 09:30",
+    )
+
+
+def test_survey_edit_window_of_a_released_survey_refused(client, lead, pre_survey):
+    release(pre_survey)
+    client.force_login(lead)
+
+    response = client.post(
+        f"/surveys/{pre_survey.pk}/edit/", {"opens_at": "", "closes_at": "2027-03-12T09:30"}, follow=True
+    )
+
+    pre_survey.refresh_from_db()
+    assert (pre_survey.closes_at, pre_survey.is_released()) == (None, True)
+    assert services.RELEASED in text_of(response)
+
+
+def test_survey_edit_window_that_ended_long_ago_is_saved(client, lead, pre_survey):
+    """The refusal looks at the stored times: giving an open questionnaire a window that has ended is allowed."""
+    client.force_login(lead)
+
     client.post(f"/surveys/{pre_survey.pk}/edit/", {"opens_at": "", "closes_at": "2026-03-12T09:30"})
 
     pre_survey.refresh_from_db()
-    assert (pre_survey.opens_at, timezone.localtime(pre_survey.closes_at).strftime("%H:%M")) == (None, "09:30")
+    assert (pre_survey.closes_at.date().isoformat(), pre_survey.is_released()) == ("2026-03-12", True)
 
 
 def test_survey_close_now_and_reopen(client, facilitator, pre_survey):
@@ -134,13 +161,39 @@ def test_survey_close_now_and_reopen(client, facilitator, pre_survey):
     page = client.get(f"/sessions/{pre_survey.session_id}/questionnaires/").content.decode()
     assert (
         "The questionnaire before the session is closed. Anyone who had it open on their phone can still send it "
-        "for 30 minutes, so that no answers are lost."
+        "for 30 minutes, so that no answers are lost. Then its answers go into the results, and it takes no more: "
+        "key in any paper forms, or reopen it, before then."
     ) in page
     client.post(f"/surveys/{pre_survey.pk}/reopen/")
     pre_survey.refresh_from_db()
 
     assert (closed, pre_survey.state()) == ("closed", "open")
     assert "Reopen" in page
+
+
+def test_survey_reopen_of_a_released_survey_refused(client, facilitator, pre_survey):
+    release(pre_survey)
+    client.force_login(facilitator)
+
+    response = client.post(f"/surveys/{pre_survey.pk}/reopen/", follow=True)
+
+    pre_survey.refresh_from_db()
+    assert response.redirect_chain == [(f"/sessions/{pre_survey.session_id}/questionnaires/", 302)]
+    assert (pre_survey.state(), pre_survey.is_released()) == ("closed", True)
+    assert services.RELEASED in text_of(response)
+    assert "is open again" not in text_of(response)
+
+
+def test_session_surveys_page_of_a_released_survey_offers_no_changes(client, facilitator, pre_survey):
+    release(pre_survey)
+    client.force_login(facilitator)
+
+    html = client.get(f"/sessions/{pre_survey.session_id}/questionnaires/").content.decode()
+
+    assert "Closed, and its answers are in the results: it takes no more answers, online or on paper." in html
+    assert f"/surveys/{pre_survey.pk}/paper/" not in html
+    assert f"/surveys/{pre_survey.pk}/edit/" not in html
+    assert f"/surveys/{pre_survey.pk}/reopen/" not in html
 
 
 def test_survey_qr_is_an_svg_of_the_public_address(client, viewer, pre_survey):
@@ -281,13 +334,29 @@ def test_paper_entry_code_with_ambiguous_character_refused_and_nothing_stored(cl
     assert html.count('class="table-danger"') == 1
 
 
-def test_paper_entry_on_closed_survey_allowed(client, lead, pre_survey):
-    services.survey_close(survey=pre_survey, now=timezone.now() - datetime.timedelta(days=3))
+def test_paper_entry_on_closed_survey_allowed_until_released(client, lead, pre_survey):
+    services.survey_close(survey=pre_survey, now=timezone.now() - datetime.timedelta(minutes=25))
     client.force_login(lead)
 
     client.post(f"/surveys/{pre_survey.pk}/paper/", paper_data(pre_survey, [("", ["4", "4", "4"])]))
 
-    assert Response.objects.count() == 1
+    assert list(Response.objects.values_list("source", flat=True)) == ["paper"]
+
+
+def test_paper_entry_on_released_survey_refused_with_the_reason(client, lead, pre_survey):
+    release(pre_survey)
+    client.force_login(lead)
+
+    page = client.get(f"/surveys/{pre_survey.pk}/paper/", follow=True)
+    posted = client.post(
+        f"/surveys/{pre_survey.pk}/paper/", paper_data(pre_survey, [("", ["4", "4", "4"])]), follow=True
+    )
+
+    surveys_page = f"/sessions/{pre_survey.session_id}/questionnaires/"
+    assert page.redirect_chain == posted.redirect_chain == [(surveys_page, 302)]
+    assert services.RELEASED in text_of(page)
+    assert services.RELEASED in text_of(posted)
+    assert Response.objects.count() == 0
 
 
 @pytest.mark.parametrize("statements", [1, 3])
