@@ -216,7 +216,7 @@ def test_session_results_queries_do_not_grow(
     # sign-in session, user and second factor; the session; the role (to see it, then to see it live); released?;
     # has a questionnaire; figures, their statements and positions; responses and attended; written answers (their
     # counts, then the answers)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get(f"/sessions/{pre_survey.session_id}/results/")
 
 
@@ -228,7 +228,7 @@ def test_released_session_results_queries_do_not_grow(
     release(pre_survey, post_survey)
     client.force_login(viewer)
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get(f"/sessions/{pre_survey.session_id}/results/")
 
 
