@@ -72,11 +72,18 @@ def pairs_count():
 def phase_counts_in_full(phase):
     """All the session's answers of `phase` ("pre" or "post") count; see the module's docstring.
 
-    Those outside the counted pairs include whoever answered "Don't know" (a count shown beside the shares).
+    Those outside the counted pairs are weighed twice: their answers on the scale (which the distribution shows,
+    beside the pairs') and with whoever answered "Don't know" (a count shown beside the shares). Each must be none
+    or T or more.
     """
-    one_sided = F(f"{phase}_n") + F(f"{phase}_dont_know") - F("paired_n")
-    none_or_enough = Q(Exact(one_sided, 0)) | Q(GreaterThanOrEqual(one_sided, threshold()))
-    return _at_least(f"{phase}_n", threshold()) & (~pairs_count() | none_or_enough)
+    outside = F(f"{phase}_n") - F("paired_n")
+    with_dont_know = outside + F(f"{phase}_dont_know")
+
+    def none_or_enough(count):
+        return Q(Exact(count, 0)) | Q(GreaterThanOrEqual(count, threshold()))
+
+    outside_counts = none_or_enough(outside) & none_or_enough(with_dont_know)
+    return _at_least(f"{phase}_n", threshold()) & (~pairs_count() | outside_counts)
 
 
 def _counted(full, pairs, column, paired_column=None):

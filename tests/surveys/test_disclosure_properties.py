@@ -370,8 +370,8 @@ def ruled(stored, index, threshold):
 
     def phase(answers):
         answered = on_scale(answers)
-        alone = len(answers.keys() - pairs.keys())  # outside the counted pairs, "Don't know" included
-        if len(answered) >= threshold and (not pairs_count or alone == 0 or alone >= threshold):
+        alone = [len(answered - pairs.keys()), len(answers.keys() - pairs.keys())]  # with "Don't know" too
+        if len(answered) >= threshold and (not pairs_count or all(n == 0 or n >= threshold for n in alone)):
             return dict(answers)
         return {person: answers[person] for person in pairs} if pairs_count else {}
 
