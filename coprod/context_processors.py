@@ -3,6 +3,7 @@ NAV_SECTIONS = [
     ("programmes", ("workshops:programme", "workshops:certificate"), ""),
     ("sessions", ("workshops:",), ""),
     ("projects", ("projects:",), ""),
+    ("dashboard", ("surveys:",), "dashboard"),
     ("results", ("surveys:",), "results"),
     ("questionnaires", ("surveys:",), ""),
     ("partnerships", ("partnership-", "member-"), ""),

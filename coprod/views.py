@@ -1,16 +1,20 @@
+import datetime
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, ProtectedError, Q
+from django.db.models import OuterRef, Prefetch, ProtectedError, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from coprod import audit, services
+from coprod import audit, panels, services
 from coprod.forms import (
     AuditFilterForm,
     ContextFigureFormSet,
@@ -28,7 +32,7 @@ from coprod.forms import (
     UserForm,
     UserInviteForm,
 )
-from coprod.models import Membership, Organisation, Partnership
+from coprod.models import Membership, Organisation, Partnership, Role
 from coprod.permissions import (
     Need,
     can,
@@ -42,11 +46,72 @@ from coprod.permissions import (
 PAGE_SIZE = 25
 
 
+@dataclass
+class Home:
+    """Whose home page it is, and when: worked out once by `home`, read by every app's home panels (coprod.panels).
+
+    `roles` holds the user's memberships, {Partnership: Role}; `now` is Europe/London time.
+    """
+
+    user: object
+    now: datetime.datetime
+    roles: dict = field(default_factory=dict)
+
+    @property
+    def today(self):
+        return self.now.date()
+
+    def _with(self, *roles):
+        return [partnership for partnership, role in self.roles.items() if role in roles]
+
+    @property
+    def leads(self):
+        """Where the user is a lead: every session, questionnaire, register and project there is theirs to run."""
+        return self._with(Role.LEAD)
+
+    @property
+    def facilitates(self):
+        """Where the user is a facilitator: the sessions they facilitate (or logged) are theirs to run."""
+        return self._with(Role.FACILITATOR)
+
+    @property
+    def writers(self):
+        return self._with(Role.LEAD, Role.FACILITATOR)
+
+    @property
+    def viewers(self):
+        return self._with(Role.VIEWER)
+
+    @property
+    def readers(self):
+        return list(self.roles)
+
+    @property
+    def several(self):
+        """Rows name their partnership only where the user has more than one."""
+        return len(self.roles) > 1
+
+
 def home(request):
+    """Each person's day's work, from the panels the apps register; the national dashboard for ALLIANCE staff."""
     if not request.user.is_authenticated:
         return render(request, "coprod/welcome.html")
-    partnerships = list(Partnership.objects.visible_to(request.user).for_list())
-    return render(request, "coprod/home.html", {"partnerships": partnerships})
+    if request.user.is_alliance_staff:
+        return redirect("surveys:dashboard")
+    role = Membership.objects.filter(user=request.user, partnership=OuterRef("pk")).values("role")[:1]
+    partnerships = list(Partnership.objects.visible_to(request.user).for_list().annotate(role=Subquery(role)))
+    for partnership in partnerships:
+        partnership.role_label = Role(partnership.role).label
+    page = Home(
+        user=request.user,
+        now=timezone.localtime(),
+        roles={partnership: partnership.role for partnership in partnerships},
+    )
+    return render(
+        request,
+        "coprod/home.html",
+        {"partnerships": partnerships, "home": page, "panels": panels.build("home", home=page)},
+    )
 
 
 @login_required

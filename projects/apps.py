@@ -6,8 +6,11 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Improvement projects"
 
     def ready(self):
-        from coprod import audit
-        from projects import models
+        from coprod import audit, panels
+        from projects import home, models
+
+        panels.register("home", 50, home.follow_up)
+        panels.register("home", 60, home.latest_projects)
 
         audit.register(models.Project, m2m=["sessions", "priorities"])
         for model in (
@@ -21,3 +24,10 @@ class ProjectsConfig(AppConfig):
         ):
             audit.register(model, partnership=audit.via("project"))
         audit.register(models.DataPoint, partnership=audit.via("measure", "project"))
+        self.register_dashboard()
+
+    def register_dashboard(self):
+        from coprod import panels
+        from projects import dashboard
+
+        panels.register("dashboard", 30, dashboard.outcomes)

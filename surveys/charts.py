@@ -144,9 +144,22 @@ def forest(rows, pooled, *, row_height=26):
 
     Rows without a conclusive change (suppressed, or fewer than 10 people who answered both) carry a note.
     """
-    changes = [figure for figure in [*rows, pooled] if figure.conclusive]
-    lowest = min([-20.0] + [figure.ci_low_pp for figure in changes])
-    highest = max([20.0] + [figure.ci_high_pp for figure in changes])
+    return changes([ChangeRow(figure) for figure in rows] + [ChangeRow(pooled, pooled=True, gap=True)], row_height)
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    figures: object  # Figures, labelled
+    pooled: bool = False  # drawn as a diamond: the country, or the benchmark beside a partnership
+    gap: bool = False  # a little space above it, to start a new group
+
+
+def changes(rows, row_height=26):
+    """Each row's change in points with its 95% CI on one axis (a forest plot); see `forest`."""
+    figures = [row.figures for row in rows]
+    drawn = [figure for figure in figures if figure.conclusive]
+    lowest = min([-20.0] + [figure.ci_low_pp for figure in drawn])
+    highest = max([20.0] + [figure.ci_high_pp for figure in drawn])
     lowest, highest = max(-100, 10 * math.floor(lowest / 10)), min(100, 10 * math.ceil(highest / 10))
     left, right = FOREST_LABEL_WIDTH, WIDTH - RIGHT_MARGIN
 
@@ -154,8 +167,10 @@ def forest(rows, pooled, *, row_height=26):
         return round(left + (points - lowest) / (highest - lowest) * (right - left), 2)
 
     intervals = []
-    for index, figure in enumerate([*rows, pooled]):
-        y = 20 + index * row_height + (10 if figure is pooled else 0)
+    y = 20 - row_height
+    for row in rows:
+        figure = row.figures
+        y += row_height + (10 if row.gap else 0)
         label = with_n(figure.label, figure.n_paired, chars=FOREST_LABEL_CHARS)
         if figure.conclusive:
             intervals.append(
@@ -165,18 +180,18 @@ def forest(rows, pooled, *, row_height=26):
                     x_of(figure.change_pp),
                     x_of(figure.ci_low_pp),
                     x_of(figure.ci_high_pp),
-                    pooled=figure is pooled,
+                    pooled=row.pooled,
                 )
             )
         else:
             note = _why_not_drawn(figure, "too few to show")
-            intervals.append(Interval(label, y, None, None, None, note=note, pooled=figure is pooled))
+            intervals.append(Interval(label, y, None, None, None, note=note, pooled=row.pooled))
     step = 10 if highest - lowest <= 80 else 20
     first = step * math.ceil(lowest / step)
     ticks = [
         {"x": x_of(points), "label": f"{points:+d}" if points else "0"} for points in range(first, highest + 1, step)
     ]
-    height = 20 + (len(rows) + 1) * row_height + 40
+    height = y + row_height + 40 - 6
     return {
         "width": WIDTH,
         "height": height,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from coprod.forms import OnceForm
-from coprod.models import Locality
+from coprod.models import Locality, Partnership
 from surveys.models import (
     DONT_KNOW,
     PAIRING_ALPHABET,
@@ -361,3 +361,26 @@ class ResultsFilterForm(forms.Form):
         if data["locality"]:
             words.append(f"locality: {data['locality'].name}")
         return words
+
+
+class DashboardFilterForm(ResultsFilterForm):
+    """The results filters, a period for the tables over time and, on the national dashboard, a partnership."""
+
+    period = forms.ChoiceField(
+        label="Over time, by", choices=[("year", "Year"), ("quarter", "Quarter")], required=False, initial="year"
+    )
+    partnership = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(), required=False, empty_label="Every partnership"
+    )
+
+    field_order = ["partnership", "date_from", "date_to", "kind", "programme", "locality", "period"]
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, partnership=partnership, **kwargs)
+        if partnership is None:
+            self.fields["partnership"].queryset = Partnership.objects.only("pk", "name").order_by("name")
+        else:
+            del self.fields["partnership"]
+
+    def clean_period(self):
+        return self.cleaned_data["period"] or "year"

@@ -2,7 +2,7 @@ import os
 
 from django.urls import path
 
-from surveys.views import bench, public, results, surveys, templates
+from surveys.views import bench, dashboard, public, results, surveys, templates
 
 app_name = "surveys"
 
@@ -35,6 +35,15 @@ urlpatterns = [
     path("results/national/", results.national_results, name="national-results"),
     path("results/national/results.csv", results.national_results_csv, name="national-results-csv"),
     path("results/national/responses.csv", results.national_responses_csv, name="national-responses-csv"),
+    # --- the dashboard: Scotland's, a partnership's beside it, and their figures (dashboard.py) ---
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/dashboard.csv", dashboard.dashboard_csv, name="dashboard-csv"),
+    path("dashboard/partnerships/<int:pk>/", dashboard.partnership_dashboard, name="partnership-dashboard"),
+    path(
+        "dashboard/partnerships/<int:pk>/dashboard.csv",
+        dashboard.partnership_dashboard_csv,
+        name="partnership-dashboard-csv",
+    ),
     # --- questionnaire templates (templates.py) ---
     path("questionnaires/", templates.template_list, name="template-list"),
     path("questionnaires/new/", templates.template_create, name="template-create"),

@@ -53,7 +53,8 @@ WRITE_ACTION = statuses(REDIRECT, NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT, FORB
 # bind it with `request.POST or None` take their POST path.
 POST_BODY = {"matrix": "not a field"}
 MATRIX = [
-    ("home", {}, "get", EVERYONE_PAGE),
+    # Home: the day's work; ALLIANCE staff land on the national dashboard (a redirect).
+    ("home", {}, "get", statuses(OK, OK, OK, OK, OK, REDIRECT)),
     ("partnership-list", {}, "get", SIGNED_IN_PAGE),
     ("partnership-create", {}, "get", ALLIANCE_PAGE),
     ("partnership-create", {}, "post", ALLIANCE_PAGE),
@@ -220,6 +221,12 @@ MATRIX = [
     ("surveys:national-results", {}, "get", ALLIANCE_PAGE),
     ("surveys:national-results-csv", {}, "get", ALLIANCE_PAGE),
     ("surveys:national-responses-csv", {}, "get", ALLIANCE_PAGE),
+    # The dashboard: Scotland's for ALLIANCE staff, others go to their partnership's (a redirect); a partnership's
+    # for its members and ALLIANCE staff.
+    ("surveys:dashboard", {}, "get", statuses(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK)),
+    ("surveys:dashboard-csv", {}, "get", ALLIANCE_PAGE),
+    ("surveys:partnership-dashboard", {"pk": "partnership"}, "get", READ_PAGE),
+    ("surveys:partnership-dashboard-csv", {"pk": "partnership"}, "get", READ_PAGE),
     # The attendee's questionnaire is public: the same answer for everyone, signed in or not. A POST without
     # the form's one-time key: 400.
     ("surveys:survey-answer", {"token": "matrix-survey-token-0001"}, "get", EVERYONE_PAGE),

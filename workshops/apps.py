@@ -6,8 +6,11 @@ class WorkshopsConfig(AppConfig):
     verbose_name = "Sessions and programmes"
 
     def ready(self):
-        from coprod import audit
+        from coprod import audit, panels
+        from workshops import home
         from workshops.models import Attendance, Attendee, Programme, Session
+
+        panels.register("home", 30, home.registers_to_mark)
 
         audit.register(Programme)
         audit.register(Session, m2m=["facilitators", "facilitating_organisations"])

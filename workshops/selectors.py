@@ -4,12 +4,34 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, TruncQuarter, TruncYear
 
 from coprod.models import Organisation, Sector
-from workshops.models import Attendance, AttendanceStatus, Attendee, AttendeeRole, Programme, Session, SessionStatus
+from workshops.models import (
+    AHP_ROLES,
+    Attendance,
+    AttendanceStatus,
+    Attendee,
+    AttendeeRole,
+    Programme,
+    Session,
+    SessionStatus,
+)
 
 # --- Sessions and attendance ---
+
+
+def session_filter(filters, prefix=""):
+    """A Q over sessions (or, with prefix "session__", over rows that belong to a session) for the filters."""
+    q = Q()
+    if filters.get("date_from"):
+        q &= Q(**{f"{prefix}date__gte": filters["date_from"]})
+    if filters.get("date_to"):
+        q &= Q(**{f"{prefix}date__lte": filters["date_to"]})
+    for name in ("partnership", "kind", "programme", "locality"):
+        if filters.get(name):
+            q &= Q(**{f"{prefix}{name}": filters[name]})
+    return q
 
 
 def sessions_for_list(*, user, today, now):
@@ -268,3 +290,60 @@ def programme_certificates(*, programme, attendee_pk=None):
         for certificate in certificates.values()
         if len(certificate.sessions) >= programme.completion_threshold
     ]
+
+
+# --- Dashboard: sessions held and who came, grouped in SQL by partnership and period ---
+
+# The attendee roles in the groups the dashboard counts (PRODUCT.md's vocabulary).
+ROLE_GROUPS = {
+    "ahp": ("AHP professions", AHP_ROLES),
+    "social_care": ("Social care staff", [AttendeeRole.SOCIAL_CARE_STAFF]),
+    "third_sector": ("Third sector staff and volunteers", [AttendeeRole.THIRD_SECTOR_STAFF, AttendeeRole.VOLUNTEER]),
+    "lived_experience": ("People with lived experience", [AttendeeRole.LIVED_EXPERIENCE]),
+    "unpaid_carer": ("Unpaid carers", [AttendeeRole.UNPAID_CARER]),
+    "other": ("Other roles", [AttendeeRole.OTHER]),
+}
+PERIODS = {"year": TruncYear, "quarter": TruncQuarter}
+
+
+def period_start(period, prefix=""):
+    """The first day of the year or quarter of a session's date (or, with prefix "session__", a row's session's)."""
+    return PERIODS[period](f"{prefix}date")
+
+
+def period_label(day, period):
+    return str(day.year) if period == "year" else f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def sessions_held(*, filters, period):
+    """[{partnership_id, period, kind, held}] for the held sessions the filters select: one grouped query."""
+    return list(
+        Session.objects.filter(status=SessionStatus.HELD)
+        .filter(session_filter(filters))
+        .annotate(period=period_start(period))
+        .values("partnership_id", "period", "kind")
+        .annotate(held=Count("pk"))
+        .order_by()
+    )
+
+
+def attendance_mix(*, filters, period):
+    """[{partnership_id, period, attended, sector_<sector>..., role_<group>...}]: places taken at held sessions.
+
+    A person at three sessions counts three times: the register says who came to each, not who they are across
+    sessions. One grouped query.
+    """
+    counts = {"attended": Count("pk")}
+    counts |= {f"sector_{sector}": Count("pk", filter=Q(attendee__sector=sector)) for sector in Sector.values}
+    counts |= {
+        f"role_{group}": Count("pk", filter=Q(attendee__role__in=roles)) for group, (_, roles) in ROLE_GROUPS.items()
+    }
+    return list(
+        Attendance.objects.filter(status=AttendanceStatus.ATTENDED, session__status=SessionStatus.HELD)
+        .filter(session_filter(filters, "session__"))
+        .annotate(period=period_start(period, "session__"), partnership_id=F("session__partnership_id"))
+        .values("partnership_id", "period")
+        .annotate(**counts)
+        .order_by()
+    )
+

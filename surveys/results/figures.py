@@ -10,46 +10,13 @@ import functools
 import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
+from coprod.disclosure import SUPPRESSED, Suppressed, is_suppressed, threshold  # noqa: F401 (used across surveys)
 from surveys.models import Scale
 
 GROUPS = ("pre", "post", "paired")
 HEADLINE_MIN_PAIRED = 10  # fewer people who answered both than this: no headline, a warning instead
 RELATIVE_MIN_PAIRED = 10  # a relative change is shown only with this many pairs ...
 RELATIVE_MIN_AGREEING_BEFORE = 5  # ... of whom this many agreed before: else it swings wildly on one person
-
-
-def threshold():
-    """Fewer respondents than this in a group: nothing of the group is shown (settings.SMALL_NUMBER_THRESHOLD)."""
-    return settings.SMALL_NUMBER_THRESHOLD
-
-
-class Suppressed:
-    """A figure withheld because it rests on fewer people than the threshold."""
-
-    _instance = None
-
-    def __new__(cls):
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __str__(self):
-        return f"fewer than {threshold()}"
-
-    def __repr__(self):
-        return "SUPPRESSED"
-
-    def __bool__(self):
-        return False
-
-
-SUPPRESSED = Suppressed()
-
-
-def is_suppressed(value):
-    return value is SUPPRESSED
 
 
 @functools.lru_cache(maxsize=8192)

@@ -27,6 +27,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -53,6 +54,7 @@ from surveys.models import (
 )
 from surveys.results.figures import GROUPS, SUPPRESSED, Counts, StatementRef, figures_from, threshold
 from workshops.models import Attendance, AttendanceStatus, Session
+from workshops.selectors import period_start, session_filter
 
 ZERO = Value(0, output_field=IntegerField())
 ONE = Value(1, output_field=IntegerField())
@@ -133,19 +135,6 @@ def session_released(session, now=None):
 
 
 # --- Grouped reads ---
-
-
-def session_filter(filters, prefix=""):
-    """A Q over sessions (or, with prefix "session__", over rows that belong to a session) for the filters."""
-    q = Q()
-    if filters.get("date_from"):
-        q &= Q(**{f"{prefix}date__gte": filters["date_from"]})
-    if filters.get("date_to"):
-        q &= Q(**{f"{prefix}date__lte": filters["date_to"]})
-    for name in ("kind", "programme", "locality"):
-        if filters.get(name):
-            q &= Q(**{f"{prefix}{name}": filters[name]})
-    return q
 
 
 def _grouped(rollups, *by):
@@ -508,3 +497,141 @@ def export_labels(*, sessions):
         .values_list("pk", "text", "version")
     }
     return names, statements
+
+
+# --- Dashboard: responses and rates, by partnership and period ---
+
+
+def _period_start(day, period):
+    """The first day of `day`'s year or quarter: `workshops.selectors.period_start`, in Python."""
+    if period == "year":
+        return day.replace(month=1, day=1)
+    if period == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    raise ValueError(period)
+
+
+# Each rate: its part and its base, as in `partnership_sessions`.
+RATE_PARTS = (("pre_rate", "pre", "attended"), ("post_rate", "post", "attended"), ("pairing_rate", "paired", "post"))
+RESPONSE_SUMS = (
+    "sessions",
+    *GROUPS,
+    "left_out",
+    *(f"{rate}_{side}" for rate, _, _ in RATE_PARTS for side in ("part", "base")),
+)
+
+
+def response_counts(*, filters, period):
+    """[{partnership_id, period, sessions, pre, post, paired, left_out, rate parts}] over released sessions.
+
+    The same figures as a partnership's table of sessions (`partnership_sessions`), added up the same way per
+    partnership and period: a session's count of responses before, after or paired counts where it is none or T
+    or more (else the session is left out of that count, and `left_out` says how many sessions were); a rate
+    divides over the sessions that show both its figures and have something to divide by (`<rate>_part` /
+    `<rate>_base`).
+
+    One query, however many sessions: each session's responses (its rollup) and people marked as attended (its
+    register), added up here. Grouped by partnership and period in SQL, the attended count was a correlated
+    subquery that PostgreSQL ran per session six times over, once for each place the sums read it: 1.3 s at
+    national scale (32 partnerships x 150 sessions, bench/results_scale.py), against 0.1 s now.
+    """
+    limit = threshold()
+    # One row per session, grouped on the session alone (its partnership and date depend on it): the registers'
+    # rows are hashed once, and the period is worked out per session here rather than per register row in SQL.
+    sessions = (
+        released_sessions(Session.objects.filter(Exists(Survey.objects.filter(session=OuterRef("pk")))))
+        .filter(session_filter(filters))
+        .order_by()
+        .values("pk", "partnership_id", "date")
+        .annotate(
+            # In the order of GROUPS: before, after, paired. One rollup row per session: Max is that row's.
+            session_pre=Max("rollup__pre_responses"),
+            session_post=Max("rollup__post_responses"),
+            session_paired=Max("rollup__paired"),
+            session_attended=Count("attendances", filter=Q(attendances__status=AttendanceStatus.ATTENDED)),
+        )
+        .values_list("partnership_id", "date", "session_pre", "session_post", "session_paired", "session_attended")
+    )
+    columns = (*GROUPS, "attended")  # never withheld: a rate's base needs only some people on the register
+    rates = [
+        (f"{rate}_part", f"{rate}_base", columns.index(part), columns.index(base)) for rate, part, base in RATE_PARTS
+    ]
+    totals = {}
+    for partnership_id, date, *responses, attended in sessions:
+        day = _period_start(date, period)
+        counts = [count or 0 for count in responses]
+        shown = [not 0 < count < limit for count in counts]
+        counts.append(attended)
+        shown.append(True)
+        row = totals.get((partnership_id, day))
+        if row is None:
+            row = totals[partnership_id, day] = {"partnership_id": partnership_id, "period": day}
+            row |= dict.fromkeys(RESPONSE_SUMS, 0)
+        row["sessions"] += 1
+        row["left_out"] += not all(shown)
+        for name, count, show in zip(GROUPS, counts, shown, strict=False):
+            if show:
+                row[name] += count
+        for part_name, base_name, part, base in rates:
+            if shown[part] and shown[base] and counts[base]:
+                row[part_name] += counts[part]
+                row[base_name] += counts[base]
+    return list(totals.values())
+
+
+def outcome_counts(*, filters, period):
+    """{(partnership id, period start, statement): Counts} for every national statement version: one grouped query.
+
+    Every scope of the dashboard (Scotland, a partnership, a year) is a sum of these, so they all agree.
+    """
+    rows = _grouped(
+        national_rollups(filters).annotate(period=period_start(period, "session__")), "partnership_id", "period"
+    )
+    refs = _refs(rows)
+    return {(row["partnership_id"], row["period"], refs[row["statement_id"]]): Counts.from_row(row) for row in rows}
+
+
+# --- Home: the latest debriefs' headlines ---
+
+
+@dataclass(frozen=True)
+class Headline:
+    statement: StatementRef
+    text: str
+
+
+def sessions_headlines(sessions, now=None):
+    """{session id: [Headline]} for several sessions: each statement's headline word for word as the session's
+    debrief gives it (`Figures.headline` at the session's scope), in the questionnaire's order, in three queries.
+
+    Released answers only, grouped by session in one query whatever the number of sessions. A headline reads the
+    pairs alone, so only the pairs' counted sums are asked for: the same rule (`counted_sums`), a fifth of the SQL
+    to build.
+    """
+    ids = [session.pk for session in sessions]
+    if not ids:
+        return {}
+    sums = counted_sums()
+    rows = (
+        released(StatementRollup.objects.filter(session_id__in=ids), now)
+        .values("session_id", "statement_id")
+        .annotate(**{f"sum_{name}": sums[name] for name in [*ROLLUP_PAIRED_FIELDS, "left_out_paired"]})
+        .order_by()
+    )
+    rows = [{name.removeprefix("sum_"): value for name, value in row.items()} for row in rows]
+    refs = _refs(rows)
+    # As in `session_figures`: "post" before "pre", the order people last saw.
+    positions = {}
+    for session_id, statement_id, position in (
+        SurveyItem.objects.filter(survey__session_id__in=ids)
+        .order_by("survey__phase")
+        .values_list("survey__session_id", "statement_id", "position")
+    ):
+        positions.setdefault((session_id, statement_id), position)
+    rows.sort(key=lambda row: (positions.get((row["session_id"], row["statement_id"]), 0), row["statement_id"]))
+    headlines = {pk: [] for pk in ids}
+    for row in rows:
+        ref = refs[row["statement_id"]]
+        figures = figures_from(ref, Counts.from_row(row), session_scope=True)
+        headlines[row["session_id"]].append(Headline(statement=ref, text=figures.headline))
+    return headlines

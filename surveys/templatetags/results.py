@@ -186,13 +186,19 @@ def diverging_chart(figures, chart, chart_id):
 @register.simple_tag
 def forest_chart(figures, chart, chart_id):
     """Each partnership's change with its 95% CI; the country as a diamond."""
-    chart_id = f"{chart_id}-{figures.statement.id}"
     desc = (
         "For each partnership, the change in percentage points among people who answered both questionnaires, "
         "with its 95% confidence interval as a line; Scotland as a whole is the diamond at the bottom. "
         "Partnerships with too few paired responses are not drawn. Every figure is in the table below."
     )
     title = f"Change in the share agreeing, by partnership: {figures.statement.text}"
+    caption = "Squares: partnerships; diamond: Scotland."
+    return changes_chart(chart, f"{chart_id}-{figures.statement.id}", title, desc, caption)
+
+
+@register.simple_tag
+def changes_chart(chart, chart_id, title, desc, key):
+    """A forest plot (surveys.charts.changes): each row's change with its 95% CI, pooled rows as diamonds."""
     zero = _n(chart["zero"])
     parts = [
         '<figure class="forest-chart">',
@@ -214,8 +220,7 @@ def forest_chart(figures, chart, chart_id):
             )
     parts.append(
         '</svg><figcaption class="chart-caption">Change in percentage points (after minus before), with 95% '
-        "confidence intervals. Squares: partnerships; diamond: Scotland. n: people who answered both questionnaires."
-        "</figcaption></figure>"
+        f"confidence intervals. {escape(key)} n: people who answered both questionnaires.</figcaption></figure>"
     )
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
 

@@ -297,6 +297,8 @@ def test_every_download_is_recorded_with_its_scope(client, alliance, partnership
         "surveys:partnership-responses-csv": ([partnership.pk], partnership.pk, "Responses (CSV)", {"kind": "lab"}),
         "surveys:national-results-csv": ([], None, "Results (CSV)", {"kind": "lab"}),
         "surveys:national-responses-csv": ([], None, "Responses (CSV)", {"kind": "lab"}),
+        "surveys:dashboard-csv": ([], None, "Dashboard (CSV)", {"kind": "lab"}),
+        "surveys:partnership-dashboard-csv": ([partnership.pk], partnership.pk, "Dashboard (CSV)", {"kind": "lab"}),
         "projects:project-register-export": ([partnership.pk], partnership.pk, "Improvement projects (CSV)", {}),
         "projects:project-export": ([], None, "Improvement projects (CSV)", {}),
     }

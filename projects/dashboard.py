@@ -1,0 +1,109 @@
+"""The dashboard's "What came of it" section: improvement projects by stage and mode, per partnership.
+
+A panel (coprod.panels), counted in one grouped query. Under a session filter (dates, kind, programme, locality),
+the projects are those that came out of a session it selects; without one, every project. Projects are counts of
+projects, not of people: no small-numbers rule applies.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from coprod.models import Partnership
+from coprod.panels import NATIONAL_NAME, Panel
+from projects.models import MULTI_AGENCY_SECTORS, Project, ProjectMode, ProjectPartner, Stage, StarMode
+from workshops import selectors
+
+
+@dataclass
+class ProjectRow:
+    label: str
+    counts: dict = field(default_factory=dict)  # total, multi_agency, stage_<stage>, mode_<mode>
+    held: int = 0  # sessions held in the scope
+    is_total: bool = False
+
+    @property
+    def stages(self):
+        return [self.counts.get(f"stage_{stage}", 0) for stage in Stage.values]
+
+    @property
+    def modes(self):
+        return [self.counts.get(f"mode_{mode}", 0) for mode in StarMode.values]
+
+    @property
+    def multi_agency_share(self):
+        total = self.counts.get("total", 0)
+        return 100 * self.counts.get("multi_agency", 0) / total if total else None
+
+    @property
+    def per_session(self):
+        return self.counts.get("total", 0) / self.held if self.held else None
+
+
+def _counts(filters):
+    """{partnership id: {total, multi_agency, stage_..., mode_...}}: one grouped query."""
+    projects = Project.objects.all()
+    session_q = selectors.session_filter(filters, "session__")
+    if session_q:
+        links = Project.sessions.through.objects.filter(session_q, project=OuterRef("pk"))
+        projects = projects.filter(Exists(links))
+    multi_agency = (
+        ProjectPartner.objects.order_by()
+        .values("project")
+        .annotate(sectors=Count("organisation__sector", distinct=True))
+        .filter(sectors__gte=MULTI_AGENCY_SECTORS)
+        .values("project")
+    )
+    counts = {"total": Count("pk"), "multi_agency": Count("pk", filter=Q(pk__in=multi_agency))}
+    counts |= {f"stage_{stage}": Count("pk", filter=Q(stage=stage)) for stage in Stage.values}
+    counts |= {
+        f"mode_{mode}": Count("pk", filter=Q(Exists(ProjectMode.objects.filter(project=OuterRef("pk"), mode=mode))))
+        for mode in StarMode.values
+    }
+    rows = projects.values("partnership_id").annotate(**counts).order_by()
+    return {row.pop("partnership_id"): row for row in rows}
+
+
+def outcomes(*, scope):
+    counts = _counts(scope.filters)
+    held = {}
+    for row in selectors.sessions_held(filters=scope.filters, period=scope.period):
+        held[row["partnership_id"]] = held.get(row["partnership_id"], 0) + row["held"]
+    names = dict(Partnership.objects.filter(pk__in=set(counts) | set(held)).values_list("pk", "name"))
+    national = ProjectRow(NATIONAL_NAME, is_total=True, held=sum(held.values()))
+    for row in counts.values():
+        for name, value in row.items():
+            national.counts[name] = national.counts.get(name, 0) + value
+    if scope.partnership:
+        pk = scope.partnership.pk
+        rows = [ProjectRow(scope.partnership.name, counts.get(pk, {}), held.get(pk, 0))]
+    else:
+        rows = sorted(
+            (ProjectRow(names[pk], counts.get(pk, {}), held.get(pk, 0)) for pk in names), key=lambda row: row.label
+        )
+    table = [*rows, national]
+    return Panel(
+        template="projects/_dashboard_projects.html",
+        context={"rows": table, "stages": Stage.labels, "modes": StarMode.labels, "sectors": MULTI_AGENCY_SECTORS},
+        csv_rows=_csv(table),
+    )
+
+
+def _csv(table):
+    lines = []
+    for row in table:
+
+        def line(figure, category, value, label=row.label):
+            return ("What came of it", label, "whole period", figure, category, value)
+
+        lines.append(line("Improvement projects", "All", row.counts.get("total", 0)))
+        lines.append(line("Improvement projects", "Multi-agency", row.counts.get("multi_agency", 0)))
+        lines += [
+            line("Improvement projects by stage", label, n) for label, n in zip(Stage.labels, row.stages, strict=True)
+        ]
+        lines += [
+            line("Improvement projects by mode", label, n) for label, n in zip(StarMode.labels, row.modes, strict=True)
+        ]
+        per_session = row.per_session
+        lines.append(line("Projects per session held", "", "" if per_session is None else round(per_session, 2)))
+    return lines
