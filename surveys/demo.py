@@ -6,6 +6,9 @@ follows what the source reports for that session (understanding of AHPs' and the
 about 29% to 79% agreeing; resources about +45 points; self-management about +30 points), now with the
 n's behind it. Seeded random numbers: the same answers every time; stored through the services, and only
 once (a session whose surveys already have responses is left as it is).
+
+Then made-up answers for the illustrative sessions of workshops/demo.py, whose effect differs by partnership and
+grows over the three years, and the open questionnaires of the sessions to come.
 """
 
 import datetime
@@ -16,7 +19,9 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.models import Phase, QuestionnaireTemplate, Response, Source, Survey
-from workshops.models import Session
+from workshops import demo as workshops_demo
+from workshops.management.commands.erase_expired_attendees import months_before
+from workshops.models import AttendanceStatus, Session, SessionKind, SessionStatus
 
 SESSION_TITLE = "Exploring New Ways of Working: North Ayrshire"
 UPCOMING_TITLE = "Exploring New Ways of Working: Garnock Valley follow-up"
@@ -68,6 +73,7 @@ def seed(*, password, stdout):
     if template is not None:
         _seed_aberdeen(template, stdout)
         _seed_upcoming(template, stdout)
+        _seed_illustrative(template, stdout)
     if session is None or template is None:
         return
     if Response.objects.filter(survey__session=session).exists():
@@ -234,3 +240,165 @@ def _value(rng, agrees, before):
     if agrees:
         return rng.choice([4, 4, 4, 5] if before else [4, 4, 5, 5])
     return rng.choice([1, 2, 2, 3, 3, 3] if before else [2, 3, 3, 3])
+
+
+# --- Illustrative sessions (workshops/demo.py): made-up answers ---
+
+# Per partnership: the share of paired attendees agreeing before a session, and how many points more agree after
+# it in each of the three years up to the anchor. Highland's sessions change most; Dumfries and Galloway's change
+# too little to tell from chance (a confidence interval that includes 0).
+EFFECTS = {
+    "North Ayrshire Health and Social Care Partnership": (0.35, (0.16, 0.24, 0.30)),
+    "Aberdeen City Health and Social Care Partnership": (0.40, (0.10, 0.15, 0.20)),
+    "Glasgow City Health and Social Care Partnership": (0.38, (0.12, 0.18, 0.25)),
+    "Edinburgh Health and Social Care Partnership": (0.45, (0.08, 0.12, 0.17)),
+    "Fife Health and Social Care Partnership": (0.40, (0.04, 0.12, 0.20)),
+    "Highland Health and Social Care Partnership": (0.33, (0.22, 0.30, 0.38)),
+    "Dumfries and Galloway Health and Social Care Partnership": (0.42, (0.0, 0.02, 0.03)),
+}
+# Per scale statement, in the template's order: added to the share agreeing before, and its part of the rise.
+# People already see those who use services as equal partners; few know the ALLIANCE's resources beforehand.
+STATEMENT_SHAPE = [(0.0, 1.0), (0.05, 1.0), (0.08, 0.8), (0.0, 0.9), (0.25, 0.4), (-0.15, 1.2)]
+RECENT = datetime.timedelta(days=8)  # a session held this recently still has its questionnaire after open
+RURAL = {"Highland Health and Social Care Partnership", "Dumfries and Galloway Health and Social Care Partnership"}
+WRITTEN_ILLUSTRATIVE = [
+    "Contact our third sector interface before I refer someone on.",
+    "Ask the people I see what matters to them.",
+    "Share the list of local groups with my team.",
+    "Invite a carer to help plan our next service change.",
+    "Use the Co-production Star with the group I work with.",
+    "Book a follow-up with the people I met today.",
+]
+
+
+def _seed_illustrative(template, stdout):
+    """Each illustrative session's questionnaires once: held ones answered, sessions to come open for answers."""
+    anchor = workshops_demo.demo_anchor()
+    sessions = {
+        (session.partnership.name, session.title, session.date): session
+        for session in Session.objects.filter(
+            partnership__name__in=EFFECTS, notes=workshops_demo.ILLUSTRATIVE_NOTES, surveys__isnull=True
+        )
+        .select_related("partnership")
+        .distinct()
+    }
+    plan = workshops_demo.illustrative_plan(anchor)
+    asked = [p for p in plan if p.status == SessionStatus.HELD and p.kind != SessionKind.OTHER]  # others use no form
+    # One session in each partnership had fewer than 5 answers: its figures are withheld.
+    few = set()
+    for name in EFFECTS:
+        held = [planned for planned in asked if planned.partnership == name and planned.day < anchor - RECENT]
+        few.add(random.Random(f"{name} few answers").choice(held))
+    answered = opened = 0
+    for planned in plan:
+        session = sessions.get((planned.partnership, planned.title, planned.day))
+        if session is None:
+            continue
+        if planned in asked:
+            _answer_illustrative(session, planned, template, anchor, few=planned in few)
+            answered += 1
+        elif planned.status == SessionStatus.PLANNED:
+            _open_illustrative(session, planned, template, anchor)
+            opened += 1
+    if answered or opened:
+        stdout.write(
+            f"  Questionnaires: made-up answers for {answered} illustrative sessions; {opened} to come open for answers"
+        )
+
+
+def _year(day, anchor):
+    """0, 1 or 2: the year up to the anchor that `day` falls in."""
+    return sum(day >= months_before(anchor, months) for months in (24, 12))
+
+
+def _shares(rng, partnership, year):
+    """(share agreeing before, after) per scale statement, for one session."""
+    before, rises = EFFECTS[partnership]
+    shares = []
+    for shift, part in STATEMENT_SHAPE:
+        pre = min(max(before + shift + rng.uniform(-0.06, 0.06), 0.05), 0.9)
+        shares.append((pre, min(max(pre + rises[year] * part + rng.uniform(-0.06, 0.06), 0.02), 0.97)))
+    return shares
+
+
+def _answer_illustrative(session, planned, template, anchor, *, few=False):
+    """Answers before and after from about two in three of those who came (or 3 or 4 people, whose figures stay
+    hidden). A session held this week still takes paper forms: its questionnaire after is open."""
+    name = session.partnership.name
+    rng = random.Random(f"{planned.seed} answers")
+    came = session.attendances.filter(status=AttendanceStatus.ATTENDED).count() or session.attendances.count()
+    recent = session.date > anchor - RECENT
+    if few:
+        paired, pre_only, post_only = rng.randint(3, 4), 0, 0
+    else:
+        paired = min(round(came * rng.uniform(0.5, 0.85)), 20)
+        # Those who answered only once are none or 5 (surveys/results/pooling.py: small groups are left out).
+        pre_only = 5 if came - paired >= 5 and rng.random() < 0.3 and not recent else 0
+        post_only = 5 if came - paired >= 5 and rng.random() < 0.2 and not recent else 0
+    agree = [
+        (max(1, round(pre * paired)), min(round(post * paired), paired))
+        for pre, post in _shares(rng, name, _year(session.date, anchor))
+    ]
+    before, after = _answers(rng, paired=paired, pre_only=pre_only, post_only=post_only, agree=agree, dont_know={})
+    pre, post = _surveys(session, template)
+    pre_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
+    post_items = list(post.items.select_related("statement"))
+    post_ids = [i.statement_id for i in post_items if i.statement.is_scale]
+    text_id = next(i.statement_id for i in post_items if not i.statement.is_scale)
+    start, end = _moment(session.date, session.start_time), _moment(session.date, session.end_time)
+    paper_share = 0.4 if name in RURAL else 0.1
+    key = f"{name} {session.title} {session.date}"
+    codes, paper = [], []
+    for person, values in enumerate(before):
+        paper.append(rng.random() < paper_share)
+        submitted = services.response_submit(
+            survey=pre,
+            submission_key=uuid.uuid5(KEYS, f"{key} pre {person}"),
+            answers=dict(zip(pre_ids, values, strict=True)),
+            source=Source.PAPER if paper[-1] else Source.ONLINE,
+            pairing_code=f"P{person:05d}" if paper[-1] else "",  # written on the paper form
+            now=start - datetime.timedelta(minutes=15),
+        )
+        codes.append(submitted.response.pairing_code)
+    for person, values in enumerate(after):
+        answers = dict(zip(post_ids, values, strict=True))
+        if rng.random() < 0.25:
+            answers[text_id] = rng.choice(WRITTEN_ILLUSTRATIVE)
+        services.response_submit(
+            survey=post,
+            submission_key=uuid.uuid5(KEYS, f"{key} post {person}"),
+            answers=answers,
+            source=Source.PAPER if person < paired and paper[person] else Source.ONLINE,
+            pairing_code=codes[person] if person < paired else "",
+            now=end + datetime.timedelta(minutes=5),
+        )
+
+
+def _open_illustrative(session, planned, template, anchor):
+    """A session to come: the questionnaire before is open now. Today's, open until midnight whenever the demo is
+    loaded, has its first answers in already."""
+    start, end = _moment(session.date, session.start_time), _moment(session.date, session.end_time)
+    opens, closes = timezone.now(), start
+    if session.date == anchor:
+        opens, closes = start - datetime.timedelta(days=7), _moment(session.date, datetime.time(23, 59))
+    pre = services.survey_create(session=session, phase=Phase.PRE, template=template, opens_at=opens, closes_at=closes)
+    services.survey_create(
+        session=session,
+        phase=Phase.POST,
+        template=template,
+        opens_at=start,
+        closes_at=end + datetime.timedelta(days=7),
+    )
+    if session.date != anchor:
+        return
+    rng = random.Random(f"{planned.seed} answers")
+    shares = _shares(rng, session.partnership.name, 2)
+    pre_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
+    for person in range(7):
+        values = [_value(rng, rng.random() < share, True) for share, _ in shares]
+        services.response_submit(
+            survey=pre,
+            submission_key=uuid.uuid5(KEYS, f"{session.partnership.name} {session.title} {session.date} pre {person}"),
+            answers=dict(zip(pre_ids, values, strict=True)),
+            now=start - datetime.timedelta(minutes=30),
+        )

@@ -1,11 +1,17 @@
-"""The demo's seven projects: linked to their sessions, with partners, timelines and a run chart that signals."""
+"""The demo's projects: the source's seven, linked to their sessions, with partners, timelines and a run chart that
+signals, moved to recent dates; and illustrative ones in every demo partnership."""
 
+import datetime
 import io
+
+from django.utils import timezone
 
 from coprod import demo as coprod_demo
 from projects import demo, selectors
 from projects.models import DataPoint, Project, StageChange
 from workshops import demo as workshops_demo
+
+STORY = {spec["title"] for spec in demo.PROJECTS}
 
 
 def _seed_all():
@@ -19,7 +25,8 @@ def _seed_all():
 def test_demo_seeds_the_seven_projects_with_signals(db):
     output = _seed_all()
 
-    projects = list(Project.objects.select_related("partnership").order_by("partnership__name", "title"))
+    projects = list(Project.objects.filter(title__in=STORY).select_related("partnership"))
+    projects.sort(key=lambda p: (p.partnership.name, p.title))
     assert [(p.partnership.council_area, p.title, p.stage) for p in projects] == [
         ("Aberdeen City", "Falls prevention in South Aberdeen", "testing"),
         ("Aberdeen City", "From residential home to community centre", "implementing"),
@@ -53,6 +60,63 @@ def test_demo_seeds_the_seven_projects_with_signals(db):
     ]
 
 
+def test_demo_projects_move_with_their_sessions_and_their_charts_are_current(db):
+    _seed_all()
+    today = timezone.localdate()
+    shift = workshops_demo.story_shift(today)
+    kilwinning = Project.objects.get(title="Kilwinning activity info-graphic")
+    woodland = Project.objects.get(title="Woodland View: from ward to community activities")
+    session = kilwinning.sessions.get()
+
+    # The timeline keeps the source's spacing from the session; nothing is dated in the future.
+    assert list(kilwinning.stage_changes.values_list("date", flat=True)) == [
+        session.date,
+        datetime.date(2018, 2, 21) + shift,
+        datetime.date(2018, 4, 11) + shift,
+        datetime.date(2018, 9, 5) + shift,
+    ]
+    assert kilwinning.aim.startswith(f"By {datetime.date(2019, 3, 15) + shift:%B %Y}, an info-graphic")
+    # Each monthly series keeps its values and ends this month; Woodland View's figure for this month is not in yet.
+    points = list(kilwinning.measures.get().points.values_list("date", "value"))
+    assert [int(value) for _, value in points] == [9, 12, 10, 8, 11, 13, 10, 9, 12, 11, 10, 12, 16, 18, 17, 21, 19, 22]
+    assert points[-1][0] == today.replace(day=1)
+    assert woodland.measures.get().points.order_by("date").last().date < today.replace(day=1)
+    # Its last update is more than 8 weeks old: a home page's reminder.
+    assert woodland.updates.order_by("date").last().date < today - datetime.timedelta(weeks=8)
+    assert DataPoint.objects.filter(date__gt=today).count() == StageChange.objects.filter(date__gt=today).count() == 0
+
+
+def test_demo_illustrative_projects_vary_and_say_they_are_made_up(db):
+    output = _seed_all()
+    today = timezone.localdate()
+
+    illustrative = list(Project.objects.exclude(title__in=STORY).select_related("partnership"))
+
+    assert "Illustrative improvement projects (made-up figures): 12 added" in output
+    assert {p.partnership.name for p in illustrative} == set(coprod_demo.PARTNERSHIPS)
+    assert {p.stage for p in illustrative} == {
+        "idea",
+        "planning",
+        "testing",
+        "implementing",
+        "sustaining",
+        "spread",
+        "closed",
+    }
+    assert all(p.aim.endswith(demo.ILLUSTRATIVE_NOTE) for p in illustrative)
+    multi_agency = set(Project.objects.exclude(title__in=STORY).multi_agency().values_list("title", flat=True))
+    assert 8 <= len(multi_agency) < len(illustrative)
+    for project in illustrative:
+        assert [session.notes for session in project.sessions.all()] == [workshops_demo.ILLUSTRATIVE_NOTES], project
+        (measure,) = project.measures.all()
+        assert measure.points.count() >= 4, project
+        assert max(measure.points.values_list("date", flat=True)) <= today, project
+    # North Ayrshire's newest project is up to date: an update in the last fortnight, this month's figure in.
+    cafe = Project.objects.get(title="Three Towns carers' café")
+    assert cafe.updates.order_by("date").last().date >= today - datetime.timedelta(weeks=2)
+    assert cafe.measures.get().points.order_by("date").last().date == today.replace(day=1)
+
+
 def test_demo_seed_twice_changes_nothing(db):
     _seed_all()
     counts = [Project.objects.count(), StageChange.objects.count(), DataPoint.objects.count()]
@@ -62,3 +126,4 @@ def test_demo_seed_twice_changes_nothing(db):
 
     assert [Project.objects.count(), StageChange.objects.count(), DataPoint.objects.count()] == counts
     assert "Improvement projects: 0 added, 7 already there" in output.getvalue()
+    assert "Illustrative" not in output.getvalue()

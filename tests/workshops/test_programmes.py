@@ -23,6 +23,7 @@ from tests.factories import (
 from workshops import demo as workshops_demo
 from workshops.models import Attendance, AttendanceStatus, Attendee, Programme, Session, SessionKind, SessionStatus
 from workshops.selectors import programme_grid
+from workshops.services import attendee_erase
 
 ATTENDED, ABSENT, REGISTERED = AttendanceStatus.ATTENDED, AttendanceStatus.ABSENT, AttendanceStatus.REGISTERED
 
@@ -511,12 +512,31 @@ def test_seed_programme_tells_the_aberdeen_story_and_runs_twice_unchanged(db):
         "Co-production Lab",
         "Co-production Star workshop",
     ]
-    assert {(session.date.year, session.status) for session in grid.sessions} == {
-        (2017, SessionStatus.HELD),
-        (2018, SessionStatus.HELD),
-    }
+    # The source's dates (September 2017 to May 2018), moved by whole weeks to end some 13 months ago: the same
+    # Thursdays, the same spacing, every participant's last session inside the retention period less its margin.
+    today = timezone.localdate()
+    shift = workshops_demo.story_shift(today)
+    assert [session.date for session in grid.sessions] == [spec[0] + shift for spec in workshops_demo.STAR_SESSIONS]
+    assert {(session.date.weekday(), session.status) for session in grid.sessions} == {(3, SessionStatus.HELD)}
+    assert workshops_demo.retention_cutoff(today) <= grid.sessions[0].date < grid.sessions[-1].date < today
     assert (grid.session_count, grid.took_part, grid.completed, programme.completion_threshold) == (9, 104, 22, 7)
     assert len({row.attendee.sector for row in grid.rows}) >= 5
     assert first_run.getvalue().strip() == (
         "Aberdeen City: Co-production Star Action Learning Programme, 9 sessions, 104 took part, 22 completed"
     )
+
+
+def test_seed_programme_brings_no_erased_participant_back(db):
+    """Once the retention job has erased them, their emails are gone: the seed must not match people by email."""
+    coprod_demo.seed(password="demo-password", stdout=io.StringIO())
+    workshops_demo.seed_programme(stdout=io.StringIO())
+    for attendee in Attendee.objects.all():
+        attendee_erase(attendee=attendee)
+    counts = (Session.objects.count(), Attendee.objects.count(), Attendance.objects.count())
+
+    workshops_demo.seed_programme(stdout=io.StringIO())
+
+    grid = programme_grid(programme=Programme.objects.get())
+    assert (Session.objects.count(), Attendee.objects.count(), Attendance.objects.count()) == counts
+    assert (grid.took_part, grid.completed) == (104, 22)
+    assert Attendee.objects.filter(erased_at__isnull=True).count() == 0

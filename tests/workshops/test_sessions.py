@@ -379,6 +379,8 @@ def test_session_create_is_forbidden_to_alliance_staff_outside_their_partnership
 def test_demo_seed_sessions_is_realistic_and_idempotent(db):
     import io
 
+    from django.utils import timezone
+
     from coprod import demo as coprod_demo
     from workshops import demo
 
@@ -391,13 +393,18 @@ def test_demo_seed_sessions_is_realistic_and_idempotent(db):
     statuses = sorted(held.attendances.values_list("status", flat=True))
     sectors = set(held.attendances.values_list("attendee__sector", flat=True))
     roles = set(held.attendances.values_list("attendee__role", flat=True))
-    assert (held.partnership.council_area, held.date.year, held.status, str(held.locality)) == (
+    # The source's 24 January 2018, a Wednesday, moved by whole weeks to some 17 months before the demo was loaded;
+    # the follow-up on the Wednesday six weeks after.
+    today = timezone.localdate()
+    assert (held.partnership.council_area, held.date, held.status, str(held.locality)) == (
         "North Ayrshire",
-        2018,
+        datetime.date(2018, 1, 24) + demo.story_shift(today),
         "held",
         "Irvine",
     )
-    assert held.date < datetime.date.today() < planned.date
+    assert demo.retention_cutoff(today) < held.date < today < planned.date
+    assert (held.date.weekday(), planned.date.weekday()) == (2, 2)
+    assert 0 <= (planned.date - today - datetime.timedelta(weeks=6)).days < 7
     assert (len(statuses), statuses.count("attended")) == (42, 39)
     assert {"nhs", "hscp", "local_authority", "third_sector", "community", "national_body"} <= sectors
     assert {"lived_experience", "unpaid_carer", "physiotherapist", "occupational_therapist", "volunteer"} <= roles

@@ -7,7 +7,10 @@ from django.db import transaction
 
 
 class Command(BaseCommand):
-    help = "Load the demo partnerships, users and data. Safe to run again: nothing is duplicated."
+    help = (
+        "Load the demo partnerships, users and data, dated from the day the demo was first loaded. Safe to run "
+        "again, also after erase_expired_attendees: it finds what is there and adds, changes and deletes nothing."
+    )
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD", "coprod-demo")
