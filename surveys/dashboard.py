@@ -219,6 +219,7 @@ def outcomes(*, scope):
         ]
     else:
         glance = [charts.ChangeRow(row.figures, pooled=True) for row in rows]
+    days = sorted({day for _, day in by_period})
     trend = [
         charts.ChangeRow(year, gap=index == 0 and row.number > 1)
         for row in rows
@@ -237,6 +238,13 @@ def outcomes(*, scope):
             else [],
             "glance": charts.changes(glance),
             "trend": charts.changes(trend) if trend else None,
+            # Statements down, periods across.
+            "trend_periods": [selectors.period_label(day, scope.period) for day in days],
+            "trend_matrix": [
+                (row, [by_label.get(f"S{row.number} {selectors.period_label(day, scope.period)}") for day in days])
+                for row in rows
+                for by_label in [{figures.label: figures for figures in row.years}]
+            ],
         },
         csv_rows=_outcomes_csv(scope, rows),
     )
