@@ -84,6 +84,11 @@ class Partnership(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("partnership-detail", args=[self.pk])
 
+    @property
+    def short_name(self):
+        """The council area ("North Ayrshire"), where the full name would not fit: a table's rows, a chart's."""
+        return self.council_area or self.name
+
 
 class Locality(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="localities")

@@ -43,4 +43,4 @@ class Scope:
 
     @property
     def name(self):
-        return self.partnership.name if self.partnership else NATIONAL_NAME
+        return self.partnership.short_name if self.partnership else NATIONAL_NAME

@@ -69,14 +69,17 @@ def outcomes(*, scope):
     held = {}
     for row in selectors.sessions_held(filters=scope.filters, period=scope.period):
         held[row["partnership_id"]] = held.get(row["partnership_id"], 0) + row["held"]
-    names = dict(Partnership.objects.filter(pk__in=set(counts) | set(held)).values_list("pk", "name"))
+    names = {
+        partnership.pk: partnership.short_name
+        for partnership in Partnership.objects.filter(pk__in=set(counts) | set(held)).only("name", "council_area")
+    }
     national = ProjectRow(NATIONAL_NAME, is_total=True, held=sum(held.values()))
     for row in counts.values():
         for name, value in row.items():
             national.counts[name] = national.counts.get(name, 0) + value
     if scope.partnership:
         pk = scope.partnership.pk
-        rows = [ProjectRow(scope.partnership.name, counts.get(pk, {}), held.get(pk, 0))]
+        rows = [ProjectRow(scope.name, counts.get(pk, {}), held.get(pk, 0))]
     else:
         rows = sorted(
             (ProjectRow(names[pk], counts.get(pk, {}), held.get(pk, 0)) for pk in names), key=lambda row: row.label

@@ -90,7 +90,7 @@ def activity(*, scope):
     held = selectors.sessions_held(filters=scope.filters, period=scope.period)
     mix = selectors.attendance_mix(filters=scope.filters, period=scope.period)
     responses = pooling.response_counts(filters=scope.filters, period=scope.period)
-    names = dict(Partnership.objects.values_list("pk", "name"))
+    names = {partnership.pk: partnership.short_name for partnership in Partnership.objects.only("name", "council_area")}
     by_partnership = _activity_rows(lambda row: row["partnership_id"], names.get, held, mix, responses)
     national = _activity_rows(lambda row: NATIONAL_NAME, str, held, mix, responses).get(NATIONAL_NAME)
     national = national or ActivityRow(NATIONAL_NAME)
@@ -101,7 +101,7 @@ def activity(*, scope):
         cells = [getattr(row, name) for row in by_partnership.values()]
         setattr(national, name, {label: sum(c[label] or 0 for c in cells) for label in getattr(national, name)})
     if scope.partnership:
-        rows = [by_partnership.get(scope.partnership.pk) or ActivityRow(scope.partnership.name)]
+        rows = [by_partnership.get(scope.partnership.pk) or ActivityRow(scope.name)]
     else:
         rows = sorted(by_partnership.values(), key=lambda row: row.label)
 
@@ -164,10 +164,6 @@ class OutcomeRow:
     years: list = field(default_factory=list)  # the scope's, per period
 
 
-def _short(partnership):
-    return partnership.council_area or partnership.name
-
-
 def outcomes(*, scope):
     """Every national statement's paired change with its CI, for the scope (beside Scotland), and by period."""
     counts = pooling.outcome_counts(filters=scope.filters, period=scope.period)
@@ -198,12 +194,10 @@ def outcomes(*, scope):
         )
         if mine:
             row.benchmark = country
-            row.figures = figures_from(
-                ref, by_partnership.get((ref, mine), Counts()), label=f"S{number} {_short(scope.partnership)}"
-            )
+            row.figures = figures_from(ref, by_partnership.get((ref, mine), Counts()), label=f"S{number} {scope.name}")
         else:
             row.partnerships = [
-                figures_from(ref, by_partnership.get((ref, pk), Counts()), label=_short(partnership))
+                figures_from(ref, by_partnership.get((ref, pk), Counts()), label=partnership.short_name)
                 for pk, partnership in partnerships.items()
             ]
         rows.append(row)
@@ -231,7 +225,7 @@ def outcomes(*, scope):
             "outcomes": rows,
             # Partnerships down, statements across (national only).
             "matrix": [
-                (_short(partnership), [row.partnerships[index] for row in rows])
+                (partnership.short_name, [row.partnerships[index] for row in rows])
                 for index, partnership in enumerate(partnerships.values())
             ]
             if not mine

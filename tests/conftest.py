@@ -1,7 +1,14 @@
 """Personas: one user per role around one partnership, plus an outsider from another partnership."""
 
+import importlib
+import io
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
 
 from coprod.models import Role
 from tests.factories import MembershipFactory, PartnershipFactory, TwoFactorClient, UserFactory
@@ -68,3 +75,13 @@ def as_persona(request, client):
         return client
 
     return login
+
+
+def seed_demo():
+    """`manage.py seed_demo`, its output as text. The national questionnaire it uses comes with a data migration,
+    which a transactional test run earlier (it flushes every table) may have taken away: put back first."""
+    migration = importlib.import_module("surveys.migrations.0002_default_template")
+    migration.create_default_template(apps, SimpleNamespace(connection=connection))
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+    return output.getvalue()

@@ -16,6 +16,7 @@ from coprod import demo as coprod_demo
 from coprod.models import Partnership
 from surveys.models import SessionRollup, Survey
 from surveys.results.pooling import national_results, session_released
+from tests.conftest import seed_demo
 from workshops import demo as workshops_demo
 from workshops.management.commands.erase_expired_attendees import months_before
 from workshops.models import AHP_ROLES, Attendance, Attendee, Programme, Session, SessionKind
@@ -29,9 +30,7 @@ HIGHLAND = "Highland Health and Social Care Partnership"
 def seeded(django_db_setup, django_db_blocker):
     """The demo, seeded once for this module (it takes a while): each test's own changes roll back to it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        output = io.StringIO()
-        call_command("seed_demo", stdout=output)
-        yield output.getvalue()
+        yield seed_demo()
         transaction.set_rollback(True)
 
 
