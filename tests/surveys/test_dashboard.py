@@ -268,3 +268,20 @@ def test_dashboard_counts_projects_by_stage_and_mode(client, alliance, world):
     assert figure(alpha_name, "Projects per session held") == {"": "1.0"}  # 2 projects, 2 sessions held
     assert figure("Scotland", "Improvement projects by stage")["Testing"] == "2"
     assert figure("Scotland", "Projects per session held") == {"": "1.0"}  # 3 projects, 3 sessions
+
+
+@pytest.mark.parametrize("extra", [0, 2])
+def test_partnership_dashboard_queries_do_not_grow_with_the_data(
+    client, lead, partnership, template, world, django_assert_num_queries, extra
+):
+    for number in range(1 + extra):
+        session = SessionFactory(partnership=partnership, status="held", date=datetime.date(2024, 6, number + 1))
+        _register(session, [(Sector.NHS, AttendeeRole.DIETITIAN, 5)])
+        _questionnaires(session, template, pairs=[(DISAGREE, AGREE)] * 5)
+    client.force_login(lead)
+
+    with django_assert_num_queries(PARTNERSHIP_QUERIES):
+        client.get(reverse("surveys:partnership-dashboard", args=[partnership.pk]))
+
+
+PARTNERSHIP_QUERIES = 18
