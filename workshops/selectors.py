@@ -346,4 +346,3 @@ def attendance_mix(*, filters, period):
         .annotate(**counts)
         .order_by()
     )
-
