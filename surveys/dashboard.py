@@ -161,7 +161,7 @@ class OutcomeRow:
     figures: object  # the scope's Figures
     benchmark: object = None  # Scotland's, beside a partnership's
     partnerships: list = field(default_factory=list)  # each partnership's, on the national dashboard
-    years: list = field(default_factory=list)  # the scope's, per period
+    years: dict = field(default_factory=dict)  # the scope's, {period start: Figures}
 
 
 def outcomes(*, scope):
@@ -187,10 +187,12 @@ def outcomes(*, scope):
         row = OutcomeRow(
             number=number,
             figures=country,
-            years=[
-                figures_from(ref, by_period[ref, day], label=f"S{number} {selectors.period_label(day, scope.period)}")
+            years={
+                day: figures_from(
+                    ref, by_period[ref, day], label=f"S{number} {selectors.period_label(day, scope.period)}"
+                )
                 for day in periods
-            ],
+            },
         )
         if mine:
             row.benchmark = country
@@ -201,7 +203,6 @@ def outcomes(*, scope):
                 for pk, partnership in partnerships.items()
             ]
         rows.append(row)
-    glance = [charts.ChangeRow(row.figures) for row in rows]
     if mine:
         glance = [
             item
@@ -217,7 +218,7 @@ def outcomes(*, scope):
     trend = [
         charts.ChangeRow(year, gap=index == 0 and row.number > 1)
         for row in rows
-        for index, year in enumerate(row.years)
+        for index, year in enumerate(row.years.values())
     ]
     return Panel(
         template="surveys/_dashboard_outcomes.html",
@@ -234,11 +235,7 @@ def outcomes(*, scope):
             "trend": charts.changes(trend) if trend else None,
             # Statements down, periods across.
             "trend_periods": [selectors.period_label(day, scope.period) for day in days],
-            "trend_matrix": [
-                (row, [by_label.get(f"S{row.number} {selectors.period_label(day, scope.period)}") for day in days])
-                for row in rows
-                for by_label in [{figures.label: figures for figures in row.years}]
-            ],
+            "trend_matrix": [(row, [row.years.get(day) for day in days]) for row in rows],
         },
         csv_rows=_outcomes_csv(scope, rows),
     )
@@ -269,6 +266,6 @@ def _outcomes_csv(scope, rows):
             lines += _outcome_line(NATIONAL_NAME, "whole period", row, row.benchmark)
         for figures in row.partnerships:
             lines += _outcome_line(figures.label, "whole period", row, figures)
-        for figures in row.years:
+        for figures in row.years.values():
             lines += _outcome_line(scope.name, figures.label.split(" ", 1)[1], row, figures)
     return lines

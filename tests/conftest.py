@@ -11,7 +11,16 @@ from django.core.management import call_command
 from django.db import connection
 
 from coprod.models import Role
-from tests.factories import MembershipFactory, PartnershipFactory, TwoFactorClient, UserFactory
+from surveys.models import ItemPhase, StatementKind
+from tests.factories import (
+    MembershipFactory,
+    PartnershipFactory,
+    QuestionnaireTemplateFactory,
+    StatementFactory,
+    TemplateItemFactory,
+    TwoFactorClient,
+    UserFactory,
+)
 
 # Production hashes passwords slowly on purpose; tests create hundreds of users.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -85,3 +94,26 @@ def seed_demo():
     output = io.StringIO()
     call_command("seed_demo", stdout=output)
     return output.getvalue()
+
+
+STATEMENTS = [
+    "I have a sound understanding of the work undertaken by AHPs and third sector organisations.",
+    "I am aware of local and national resources to support health and wellbeing.",
+    "I feel confident using a self-management approach in my work.",
+]
+
+
+@pytest.fixture
+def template(db):
+    """Three required scale statements asked before and after, then an optional written question after."""
+    template = QuestionnaireTemplateFactory(title="Test questionnaire")
+    for position, text in enumerate(STATEMENTS, start=1):
+        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
+    TemplateItemFactory(
+        template=template,
+        statement=StatementFactory(text="What will you do differently?", kind=StatementKind.TEXT),
+        position=4,
+        phase=ItemPhase.POST,
+        required=False,
+    )
+    return template

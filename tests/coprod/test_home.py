@@ -15,20 +15,17 @@ from django.utils import timezone
 from coprod.models import Role
 from projects.models import Project, Stage
 from surveys import services
-from surveys.models import CLOSING_GRACE, ItemPhase, Phase, StatementKind
+from surveys.models import CLOSING_GRACE, Phase
 from tests.factories import (
     AttendanceFactory,
     DataPointFactory,
     MeasureFactory,
     MembershipFactory,
     ProjectFactory,
-    QuestionnaireTemplateFactory,
     SessionFactory,
-    StatementFactory,
-    TemplateItemFactory,
     UserFactory,
 )
-from tests.surveys.conftest import STATEMENTS, release, submit
+from tests.surveys.conftest import release, submit
 from workshops.models import SessionStatus
 
 LEAD_PANELS = [
@@ -40,22 +37,6 @@ LEAD_PANELS = [
 ]
 FACILITATOR_PANELS = LEAD_PANELS[:4]
 VIEWER_PANELS = ["surveys/_home_results.html", "projects/_home_latest.html"]
-
-
-@pytest.fixture
-def template(db):
-    """Three scale statements asked before and after, and a written question after."""
-    template = QuestionnaireTemplateFactory(title="Home questionnaire")
-    for position, text in enumerate(STATEMENTS, start=1):
-        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
-    TemplateItemFactory(
-        template=template,
-        statement=StatementFactory(text="What will you do differently?", kind=StatementKind.TEXT),
-        position=4,
-        phase=ItemPhase.POST,
-        required=False,
-    )
-    return template
 
 
 def today():

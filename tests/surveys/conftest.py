@@ -7,30 +7,9 @@ import pytest
 from django.utils import timezone
 
 from surveys import services
-from surveys.models import CLOSING_GRACE, ItemPhase, Phase, StatementKind
-from tests.factories import QuestionnaireTemplateFactory, SessionFactory, StatementFactory, TemplateItemFactory
-
-STATEMENTS = [
-    "I have a sound understanding of the work undertaken by AHPs and third sector organisations.",
-    "I am aware of local and national resources to support health and wellbeing.",
-    "I feel confident using a self-management approach in my work.",
-]
-
-
-@pytest.fixture
-def template(db):
-    """Three required scale statements asked before and after, then an optional written question after."""
-    template = QuestionnaireTemplateFactory(title="Test questionnaire")
-    for position, text in enumerate(STATEMENTS, start=1):
-        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
-    TemplateItemFactory(
-        template=template,
-        statement=StatementFactory(text="What will you do differently?", kind=StatementKind.TEXT),
-        position=4,
-        phase=ItemPhase.POST,
-        required=False,
-    )
-    return template
+from surveys.models import CLOSING_GRACE, Phase
+from tests.conftest import STATEMENTS  # noqa: F401 (the template fixture's statements, for the tests here)
+from tests.factories import SessionFactory
 
 
 @pytest.fixture

@@ -75,11 +75,6 @@ def _csv(response):
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-def _figures(rows, scope, period, figure):
-    """{category: value} of one figure of one scope and period in dashboard.csv."""
-    return {row[4]: row[5] for row in rows if row[0:4] == [row[0], scope, period, figure] and row[1] == scope}
-
-
 def _section(rows, section, scope, period, figure):
     return {row[4]: row[5] for row in rows if row[:4] == [section, scope, period, figure]}
 
