@@ -14,6 +14,15 @@ class CoprodConfig(AppConfig):
         signals.connect()
         lookups.register()
         self.register_audit()
+        self.register_panels()
+
+    def register_panels(self):
+        from coprod import panels
+        from coprod.models import Locality, Organisation, Partnership
+
+        for model in (Partnership, Locality):
+            panels.watch(model, "sessions")
+        panels.watch(Organisation, "projects")  # its sector: whether a project is multi-agency
 
     def register_audit(self):
         from coprod import audit

@@ -297,3 +297,17 @@ class AuditEntry(AbstractLogEntry):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["partnership", "-timestamp"])]
+
+
+class PanelVersion(models.Model):
+    """A new random token each time the data of a topic that dashboard panels read changes (coprod.panels).
+
+    A cached panel is kept under the tokens of what it reads, so it is built afresh after any change. The token is
+    written in the same transaction as the change, so no one can read the new token with the old data.
+    """
+
+    topic = models.CharField(max_length=20, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return f"{self.topic}: {self.token}"

@@ -29,5 +29,8 @@ class ProjectsConfig(AppConfig):
     def register_dashboard(self):
         from coprod import panels
         from projects import dashboard
+        from projects.models import Project, ProjectMode, ProjectPartner
 
-        panels.register("dashboard", 30, dashboard.outcomes)
+        panels.register("dashboard", 30, dashboard.outcomes, reads=("sessions", "projects"))
+        for model in (Project, ProjectPartner, ProjectMode, Project.sessions.through):
+            panels.watch(model, "projects")

@@ -26,6 +26,11 @@ class SurveysConfig(AppConfig):
     def register_dashboard(self):
         from coprod import panels
         from surveys import dashboard
+        from surveys.models import QuestionnaireTemplate, Statement, Survey, SurveyItem, TemplateItem
 
-        panels.register("dashboard", 10, dashboard.activity)
-        panels.register("dashboard", 20, dashboard.outcomes)
+        panels.register("dashboard", 10, dashboard.activity, reads=("sessions", "registers", "answers"))
+        panels.register("dashboard", 20, dashboard.outcomes, reads=("sessions", "answers"))
+        # Answers change the figures only once released, and a released questionnaire takes no more (the clock
+        # that releases one is in the dashboard's key): submissions leave the panels be.
+        for model in (QuestionnaireTemplate, Statement, TemplateItem, Survey, SurveyItem):
+            panels.watch(model, "answers")

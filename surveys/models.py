@@ -10,7 +10,7 @@ import secrets
 import uuid
 
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +209,18 @@ class SurveyQuerySet(models.QuerySet):
 
     def unreleased(self, now=None):
         return self.exclude(released_q(now))
+
+    def release_stamp(self, now=None):
+        """Changes exactly when the clock releases another questionnaire: the latest closings past their grace.
+
+        One released since the last stamp closed after every closing counted then, so a maximum moves.
+        """
+        cutoff = (now or timezone.now()) - CLOSING_GRACE
+        stamp = self.aggregate(
+            closed=Max("closed_at", filter=Q(closed_at__lte=cutoff)),
+            closes=Max("closes_at", filter=Q(closes_at__lte=cutoff)),
+        )
+        return stamp["closed"], stamp["closes"]
 
     def with_counts(self):
         return self.annotate(

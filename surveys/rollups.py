@@ -15,6 +15,7 @@ Both are plain SQL that PostgreSQL and SQLite (3.24+) run alike.
 
 from django.db import connection, transaction
 
+from coprod import panels
 from surveys.models import (
     ROLLUP_FIELDS,
     Answer,
@@ -158,4 +159,5 @@ def rollups_rebuild():
         if connection.vendor == "postgresql":
             # Fresh statistics for the planner: every row of both tables has just been replaced.
             cursor.execute(f"ANALYZE {_name(StatementRollup)}, {_name(SessionRollup)}")
+    panels.changed("answers")  # the same counts, if they were right: no cached panel is trusted to be
     return statements, sessions

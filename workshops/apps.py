@@ -11,6 +11,10 @@ class WorkshopsConfig(AppConfig):
         from workshops.models import Attendance, Attendee, Programme, Session
 
         panels.register("home", 30, home.registers_to_mark)
+        for model in (Programme, Session):
+            panels.watch(model, "sessions")
+        for model in (Attendee, Attendance):
+            panels.watch(model, "registers")
 
         audit.register(Programme)
         audit.register(Session, m2m=["facilitators", "facilitating_organisations"])

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from coprod import panels
 from coprod.models import Membership, Organisation, Sector
 from workshops.models import Attendance, AttendanceStatus, Attendee, AttendeeRole, Session, SessionStatus
 
@@ -253,6 +254,7 @@ def attendee_merge(*, keep, duplicate):
     Attendance.objects.filter(pk__in=overlapping).delete()
     Attendance.objects.bulk_update(stronger, ["status", "updated_at"])
     Attendance.objects.filter(attendee=duplicate).update(attendee=keep, updated_at=timezone.now())
+    panels.changed("registers")  # bulk_update and update send no signals
 
     changed = []
     if not keep.email and duplicate.email:
@@ -519,6 +521,7 @@ def bulk_register_save(*, session, text, status=AttendanceStatus.REGISTERED):
             Attendance.objects.bulk_create(
                 [Attendance(session=session, attendee=row.attendee, status=status) for row in preview.rows]
             )
+            panels.changed("registers", "projects")  # bulk inserts send no signals
     except IntegrityError:
         raise ValidationError(
             "Someone changed these records while you were saving. Nothing was saved: upload the file again."

@@ -16,7 +16,7 @@ from coprod.csv_export import csv_download, csv_lines
 from coprod.models import Partnership
 from coprod.permissions import get_partnership_for_user, require_alliance_staff
 from surveys.forms import DashboardFilterForm
-from surveys.models import CLOSING_GRACE
+from surveys.models import CLOSING_GRACE, Survey
 from surveys.results import pooling
 from surveys.results.figures import threshold
 from workshops.models import Session
@@ -56,9 +56,22 @@ def _render(request, form, scope, partnership=None):
         sessions = Session.objects.filter(pooling.session_filter(scope.filters))
         if partnership:
             sessions = sessions.filter(partnership=partnership)
-        context["panels"] = panels.build("dashboard", scope=scope)
+        context["panels"] = _panels(scope)
         context["unreleased"] = pooling.unreleased_sessions(sessions)
     return render(request, "surveys/dashboard.html", context)
+
+
+def _panels(scope):
+    """The dashboard's panels, rendered, as cached until what they read changes or the clock releases answers."""
+    key = (
+        scope.partnership.pk if scope.partnership else None,
+        sorted((name, getattr(value, "pk", value)) for name, value in scope.filters.items()),
+        scope.period,
+        threshold(),
+        Survey.objects.release_stamp(),
+    )
+    context = {"scope": scope, "partnership": scope.partnership, "threshold": threshold()}
+    return panels.rendered("dashboard", key=key, context=context, scope=scope)
 
 
 @login_required
@@ -94,7 +107,7 @@ def _csv(request, scope, name):
         scope=scope.partnership if scope else None,
         filters=request.GET.dict(),
     )
-    rows = [row for panel in panels.build("dashboard", scope=scope) for row in panel.csv_rows] if scope else []
+    rows = [row for panel in _panels(scope) for row in panel.csv_rows] if scope else []
     return csv_download(csv_lines([CSV_HEADER, *rows]), f"dashboard-{slugify(name)[:60]}")
 
 

@@ -12,13 +12,16 @@ The world (threshold 5):
 import csv
 import datetime
 import io
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from coprod.models import Sector
 from surveys import services
-from surveys.models import Phase
+from surveys.models import CLOSING_GRACE, Phase
 from tests.factories import AttendanceFactory, AttendeeFactory, PartnershipFactory, SessionFactory
 from tests.surveys.conftest import release, submit
 from workshops.models import AttendeeRole
@@ -229,9 +232,13 @@ def test_national_dashboard_queries_do_not_grow_with_the_data(
 
     with django_assert_num_queries(NATIONAL_QUERIES):
         client.get(reverse("surveys:dashboard"))
+    with django_assert_num_queries(NATIONAL_QUERIES_CACHED):
+        client.get(reverse("surveys:dashboard"))
 
 
-NATIONAL_QUERIES = 17
+# Built: the figures' queries, the panels' versions and the release stamp, the cache read and its writes (the
+# database cache: a count, a look-up and an insert per panel). Cached: the page's own, versions, stamp, cache read.
+NATIONAL_QUERIES, NATIONAL_QUERIES_CACHED = 35, 10
 
 
 def test_dashboard_counts_projects_by_stage_and_mode(client, alliance, world):
@@ -277,6 +284,108 @@ def test_partnership_dashboard_queries_do_not_grow_with_the_data(
 
     with django_assert_num_queries(PARTNERSHIP_QUERIES):
         client.get(reverse("surveys:partnership-dashboard", args=[partnership.pk]))
+    with django_assert_num_queries(PARTNERSHIP_QUERIES_CACHED):
+        client.get(reverse("surveys:partnership-dashboard", args=[partnership.pk]))
 
 
-PARTNERSHIP_QUERIES = 18
+PARTNERSHIP_QUERIES, PARTNERSHIP_QUERIES_CACHED = 36, 11
+
+
+# --- The cache: a built panel is kept until what it reads changes, or the clock releases more answers ---
+
+
+def _beta_session(world):
+    from workshops.models import Session
+
+    return Session.objects.get(partnership=world["beta"])
+
+
+def _mark_one_more_attended(world, template):
+    from workshops import services as workshops
+
+    attendee = AttendeeFactory(partnership=world["beta"], sector=Sector.NHS, role=AttendeeRole.DIETITIAN)
+    attendance = AttendanceFactory(session=_beta_session(world), attendee=attendee, status="registered")
+    workshops.attendance_mark(attendance=attendance, status="attended")
+
+
+def _merge_two_at_one_session(world, template):
+    """Two records of one person, both on a register: merging (bulk updates, no signals) leaves one place."""
+    from workshops import services as workshops
+
+    session = _beta_session(world)
+    keep, duplicate = (AttendeeFactory(partnership=world["beta"], sector=Sector.NHS) for _ in range(2))
+    AttendanceFactory(session=session, attendee=keep)
+    AttendanceFactory(session=session, attendee=duplicate)
+    workshops.attendee_merge(keep=keep, duplicate=duplicate)
+
+
+def _bulk_register_attended(world, template):
+    from workshops import services as workshops
+
+    text = "".join(f"Person {n},,,nhs,dietitian\n" for n in range(3))
+    workshops.bulk_register_save(session=_beta_session(world), text=text, status="attended")
+
+
+def _change_a_sessions_kind(world, template):
+    from workshops import services as workshops
+
+    workshops.session_update(session=_beta_session(world), kind="lab")
+
+
+def _rename_a_partnership(world, template):
+    beta = world["beta"]
+    beta.council_area = "Beta Glen"
+    beta.save()
+
+
+def _record_a_project(world, template):
+    from tests.factories import ProjectFactory
+
+    ProjectFactory(partnership=world["beta"], stage="testing")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _mark_one_more_attended,
+        _merge_two_at_one_session,
+        _bulk_register_attended,
+        _change_a_sessions_kind,
+        _rename_a_partnership,
+        _record_a_project,
+    ],
+)
+def test_the_cached_dashboard_shows_every_change_at_once(client, alliance, world, template, change):
+    client.force_login(alliance)
+    url = reverse("surveys:dashboard-csv")
+    first = _csv(client.get(url))  # built, and now kept
+    assert _csv(client.get(url)) == first
+
+    change(world, template)
+    shown = _csv(client.get(url))
+    cache.clear()
+    assert shown == _csv(client.get(url))  # the same as built afresh
+    assert shown != first
+
+
+def test_the_cached_dashboard_counts_answers_the_clock_releases(client, alliance, world, template):
+    """Questionnaires closed just inside the grace: nothing is written when it passes, yet their answers count."""
+    session = SessionFactory(partnership=world["beta"], date=datetime.date(2026, 6, 1), status="held")
+    pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
+    post = services.survey_create(session=session, phase=Phase.POST, template=template)
+    for _ in range(5):
+        code = submit(pre, [DISAGREE] * 3).response.pairing_code
+        submit(post, [AGREE] * 3, pairing_code=code)
+    now = timezone.now()
+    for survey in (pre, post):
+        services.survey_close(survey=survey, now=now - CLOSING_GRACE + datetime.timedelta(minutes=1))
+    client.force_login(alliance)
+    url = reverse("surveys:dashboard-csv")
+    first = _csv(client.get(url))  # built, and now kept
+
+    with mock.patch("django.utils.timezone.now", return_value=now + datetime.timedelta(minutes=2)):
+        shown = _csv(client.get(url))
+        cache.clear()
+        assert shown == _csv(client.get(url))
+    assert _section(shown, "Activity", "Scotland", "whole period", "Paired responses") == {"Counted": "23"}
+    assert _section(first, "Activity", "Scotland", "whole period", "Paired responses") == {"Counted": "18"}

@@ -5,6 +5,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from coprod import panels
+
 
 class Command(BaseCommand):
     help = (
@@ -25,4 +27,5 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(password=password, stdout=self.stdout)
+            panels.changed(*panels.TOPICS)  # the demo writes in bulk, which sends no signals
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo password for every user: {password}"))
