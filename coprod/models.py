@@ -306,8 +306,8 @@ class PanelVersion(models.Model):
     written in the same transaction as the change, so no one can read the new token with the old data.
     """
 
-    topic = models.CharField(max_length=20, primary_key=True)
-    token = models.CharField(max_length=32)
+    topic = models.CharField(max_length=20, primary_key=True, editable=False)
+    token = models.CharField(max_length=32, editable=False)
 
     def __str__(self):
         return f"{self.topic}: {self.token}"

@@ -21,8 +21,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="PanelVersion",
             fields=[
-                ("topic", models.CharField(max_length=20, primary_key=True, serialize=False)),
-                ("token", models.CharField(max_length=32)),
+                ("topic", models.CharField(editable=False, max_length=20, primary_key=True, serialize=False)),
+                ("token", models.CharField(editable=False, max_length=32)),
             ],
         ),
         migrations.RunPython(first_versions, migrations.RunPython.noop),
