@@ -13,7 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coprod.models import Membership, RecoveryCode, RecoveryCodes, Role, SubmissionKey, code_normalise
+from coprod.models import Membership, Partnership, RecoveryCode, RecoveryCodes, Role, SubmissionKey, code_normalise
 
 security_log = logging.getLogger("coprod.security")
 
@@ -35,6 +35,16 @@ def save_once(*, request, key, save):
         record.redirect_url = result.get_absolute_url()
         record.save(update_fields=["redirect_url"])
     return redirect(record.redirect_url)
+
+
+def _lock_for_lead_change(membership):
+    """The membership, locked, after its partnership's row: two changes to one partnership's leads take turns, so
+    two leads stepping down at the same moment cannot both see the other one still there."""
+    Partnership.objects.select_for_update().filter(pk=membership.partnership_id).exists()
+    locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if locked is None:
+        raise ValidationError("This person was taken out of the partnership meanwhile.")
+    return locked
 
 
 def _leads_left_after(membership):
@@ -70,7 +80,7 @@ def membership_add(*, partnership, email, first_name, last_name, role, request=N
 
 @transaction.atomic
 def membership_change_role(*, membership, role):
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_for_lead_change(membership)
     if membership.role == Role.LEAD and role != Role.LEAD and not _leads_left_after(membership):
         raise ValidationError("A partnership needs at least one lead: appoint another lead first.")
     membership.role = role
@@ -80,7 +90,7 @@ def membership_change_role(*, membership, role):
 
 @transaction.atomic
 def membership_remove(*, membership):
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_for_lead_change(membership)
     if membership.role == Role.LEAD and not _leads_left_after(membership):
         raise ValidationError("A partnership needs at least one lead: appoint another lead first.")
     membership.delete()

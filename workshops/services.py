@@ -204,11 +204,19 @@ def attendance_add(
         raise ValidationError({"name": f"{attendee.name} is already on this register."}) from None
 
 
+REMOVED_MEANWHILE = (
+    "This person was taken off the register or merged with another record meanwhile: nothing was marked."
+)
+
+
 @transaction.atomic
 def attendance_mark(*, attendance, status):
     if status not in AttendanceStatus.values:
         raise ValidationError("Choose attended or did not attend.")
     _open_session(attendance.session)
+    # Locked after the session, as removal and merging lock it: a row removed meanwhile is a message, not a 500.
+    if not Attendance.objects.select_for_update().filter(pk=attendance.pk).exists():
+        raise ValidationError(REMOVED_MEANWHILE)
     attendance.status = status
     attendance.save(update_fields=["status", "updated_at"])
     return attendance
