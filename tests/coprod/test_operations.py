@@ -3,7 +3,7 @@ import time
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 
 from coprod.middleware import SESSION_SEEN, SESSION_STARTED
@@ -67,6 +67,32 @@ def test_database_unreachable_answers_503_then_recovers(client, lead, settings):
     assert "briefly unavailable" in down.text
     assert "could not connect" not in down.text
     assert back.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        InterfaceError("connection already closed"),  # dropped mid-request: every later query fails like this
+        OperationalError("server closed the connection unexpectedly"),
+    ],
+)
+def test_a_connection_lost_mid_request_answers_503(client, lead, failure):
+    client.force_login(lead)
+    client.raise_request_exception = False
+    queries = []
+
+    def drop_after_the_first(execute, sql, params, many, context):
+        queries.append(sql)
+        if len(queries) > 1:
+            raise failure
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(drop_after_the_first):
+        down = client.get(reverse("partnership-list"))
+
+    assert (down.status_code, down.headers["Retry-After"]) == (503, "30")
+    assert "briefly unavailable" in down.text
+    assert client.get(reverse("partnership-list")).status_code == 200
 
 
 def test_every_response_carries_a_request_id(client):
