@@ -102,8 +102,15 @@ PriorityFormSet = _formset(PriorityForm, 2)
 ContextFigureFormSet = _formset(ContextFigureForm, 1)
 
 
+# A new account's username is its email (coprod.services.user_create), and Django's usernames hold 150 characters.
+ACCOUNT_EMAIL_MAX_LENGTH = 150
+
+
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(help_text="An existing user with this email is added; otherwise we invite them.")
+    email = forms.EmailField(
+        max_length=ACCOUNT_EMAIL_MAX_LENGTH,
+        help_text="An existing user with this email is added; otherwise we invite them.",
+    )
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
@@ -160,7 +167,7 @@ class UserForm(forms.ModelForm):
 
 
 class UserInviteForm(OnceForm):
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=ACCOUNT_EMAIL_MAX_LENGTH)
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     is_alliance_staff = forms.BooleanField(label="ALLIANCE staff", required=False)

@@ -223,6 +223,7 @@ class AttendeeAddForm(forms.Form):
     name = forms.CharField(max_length=200, error_messages={"required": "Enter the person's name."})
     email = forms.EmailField(
         required=False,
+        max_length=Attendee._meta.get_field("email").max_length,
         help_text="Optional. Someone already known to the partnership by this email is matched to their record.",
     )
     organisation = OrganisationChoiceField(label="Organisation", required=False)

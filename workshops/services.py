@@ -297,6 +297,7 @@ def attendee_erase(*, attendee):
 
 BULK_MAX_BYTES = 1024 * 1024
 BULK_MAX_ROWS = 5000
+EMAIL_MAX_LENGTH = Attendee._meta.get_field("email").max_length  # 254: the longest an address can be
 BULK_COLUMNS = ["name", "email", "organisation", "sector", "role"]
 _COLUMN_ALIASES = {
     "name": "name",
@@ -434,7 +435,10 @@ def bulk_register_preview(*, session, text):
             row.problems.append("name is missing")
         elif len(row.name) > Attendee._meta.get_field("name").max_length:
             row.problems.append("name is longer than 200 characters")
-        if row.email:
+        if len(row.email) > EMAIL_MAX_LENGTH:
+            row.problems.append(f"email is longer than {EMAIL_MAX_LENGTH} characters")
+            row.email = ""
+        elif row.email:
             try:
                 validate_email(row.email)
             except ValidationError:
