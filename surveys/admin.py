@@ -41,6 +41,9 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ["id", "survey", "source", "submitted_on"]
     list_select_related = ["survey__session"]
     list_filter = ["source", "submitted_on"]
+    # The pairing code is what the attendee kept to link their two answers: whoever holds both could tell whose
+    # answers these are. Support never needs it.
+    exclude = ["pairing_code"]
 
     def has_add_permission(self, request):
         return False

@@ -179,3 +179,21 @@ def test_default_national_template_created_by_migration(db):
         ("text", "post", False),
     ]
     assert Survey.objects.count() == 0
+
+
+def test_the_admin_never_shows_a_pairing_code(db, pre_survey):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.factories import TwoFactorClient
+
+    response = submit(pre_survey, [4, 4, 4]).response
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client = TwoFactorClient()
+    client.force_login(admin)
+
+    page = client.get(reverse("admin:surveys_response_change", args=[response.pk]))
+
+    assert page.status_code == 200
+    assert "View response" in page.content.decode()
+    assert response.pairing_code not in page.content.decode()
