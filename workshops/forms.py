@@ -9,7 +9,8 @@ from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 
 from coprod.forms import OnceForm
-from coprod.models import Locality, Organisation, Partnership, Sector
+from coprod.models import Locality, Organisation, Partnership, Role, Sector
+from workshops import selectors
 from workshops.models import (
     AHP_ROLES,
     AttendanceStatus,
@@ -106,7 +107,13 @@ class SessionForm(forms.ModelForm):
         facilitators = self.fields["facilitators"]
         facilitators.queryset = (
             get_user_model()
-            .objects.filter(memberships__partnership=partnership)
+            .objects.filter(
+                # Those who may run a session: its leads and facilitators (a viewer reads only), and whoever
+                # facilitates it already.
+                Q(memberships__partnership=partnership, memberships__role__in=[Role.LEAD, Role.FACILITATOR])
+                | Q(pk__in=self.instance.facilitators.values("pk") if self.instance.pk else [])
+            )
+            .distinct()
             .order_by("first_name", "last_name", "username")
         )
         facilitators.error_messages["invalid_choice"] = f"{mine} members."
@@ -211,7 +218,7 @@ class OrganisationChoiceField(forms.ChoiceField):
         here = [(str(o.pk), o.name) for o in organisations if o.works_here]
         elsewhere = [(str(o.pk), o.name) for o in organisations if not o.works_here]
         self.choices = [("", "None, or not in the register")] + [
-            group for group in [(f"Working in {partnership}", here), ("Rest of the register", elsewhere)] if group[1]
+            group for group in [(f"Working in {partnership}", here), ("National organisations", elsewhere)] if group[1]
         ]
 
     def clean(self, value):
@@ -347,7 +354,9 @@ class AttendeeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by(Lower("name"))
+        self.fields["organisation"].queryset = selectors.organisations_for_attendees(
+            partnership=self.instance.partnership_id, keep=self.instance.organisation_id
+        )
         self.fields["organisation"].empty_label = "None, or not in the register"
         self.fields["role"].choices = _role_choices()
 

@@ -100,10 +100,16 @@ def attendees_for_list(*, user):
     )
 
 
-def organisations_for_attendees(*, partnership):
-    """The whole register, the organisations that work in the partnership first, in one query."""
-    linked = Organisation.partnerships.through.objects.filter(organisation=OuterRef("pk"), partnership=partnership)
-    return Organisation.objects.annotate(works_here=Exists(linked)).order_by("-works_here", Lower("name"))
+def organisations_for_attendees(*, partnership, keep=None):
+    """The organisations working in the partnership, then the national ones (working in no partnership in
+    particular), in one query: never another partnership's own. `keep`: an organisation already chosen."""
+    Link = Organisation.partnerships.through
+    linked = Link.objects.filter(organisation=OuterRef("pk"), partnership=partnership)
+    anywhere = Link.objects.filter(organisation=OuterRef("pk"))
+    shown = Q(works_here=True) | ~Exists(anywhere)
+    if keep is not None:
+        shown |= Q(pk=keep)
+    return Organisation.objects.annotate(works_here=Exists(linked)).filter(shown).order_by("-works_here", Lower("name"))
 
 
 # --- Programmes and CPD certificates ---

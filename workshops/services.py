@@ -126,6 +126,7 @@ def _organisation_get_or_add(*, name, sector, partnership):
     """The register's organisation of that name (ignoring case), or a new one linked to the partnership."""
     existing = Organisation.objects.filter(name__iexact=name).first()
     if existing:
+        existing.partnerships.add(partnership)  # it works here now: offered in this partnership's lists from now on
         return existing
     if not sector:
         raise ValidationError({"sector": f"Choose a sector: {name} is new to the register and needs one."})
