@@ -21,6 +21,13 @@ class SurveysConfig(AppConfig):
         audit.register(Statement)
         audit.register(TemplateItem, partnership=audit.via("template"))
         audit.register(Survey, partnership=audit.via("session"), exclude=["token"])
+
+        from django.db.models.signals import post_save
+
+        from surveys.signals import close_when_cancelled
+        from workshops.models import Session
+
+        post_save.connect(close_when_cancelled, sender=Session, dispatch_uid="surveys_close_when_cancelled")
         self.register_dashboard()
 
     def register_dashboard(self):

@@ -505,3 +505,17 @@ def test_response_submit_failing_midway_stores_nothing(pre_survey, monkeypatch):
         submit(pre_survey, [4, 4, 4])
 
     assert (Response.objects.count(), Answer.objects.count(), StatementRollup.objects.count()) == (0, 0, 0)
+
+
+def test_cancelling_a_session_closes_its_questionnaires_at_once(pre_survey):
+    """Before, a cancelled session's open questionnaire still stored answers; now none, not even in the grace."""
+    from workshops import services as workshops
+
+    submit(pre_survey, [4, 4, 4])
+    workshops.session_cancel(session=pre_survey.session)
+
+    pre_survey.refresh_from_db()
+    assert pre_survey.state() == "closed"
+    with pytest.raises(services.SurveyNotOpen):
+        submit(pre_survey, [4, 4, 4])
+    assert pre_survey.responses.count() == 1
