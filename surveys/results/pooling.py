@@ -210,6 +210,7 @@ def session_summary(session):
         "attended": attended,
         "pre_rate": SUPPRESSED if "pre" in hidden else _rate(counts["pre"], attended),
         "post_rate": SUPPRESSED if "post" in hidden else _rate(counts["post"], attended),
+        "register_short": max(counts["pre"], counts["post"]) > attended,
     }
 
 
@@ -236,8 +237,21 @@ def session_written_answers(session):
     return list(grouped.values())
 
 
+class MoreThanAttended:
+    """A response rate that would be over 100%: more answered than the register marks as attended."""
+
+    def __str__(self):
+        return "no rate (more answered than marked attended)"
+
+
+MORE_THAN_ATTENDED = MoreThanAttended()
+
+
 def _rate(part, whole_count):
-    return 100 * part / whole_count if whole_count else None
+    """A percentage; MORE_THAN_ATTENDED rather than an impossible one, where the register is short."""
+    if not whole_count:
+        return None
+    return MORE_THAN_ATTENDED if part > whole_count else 100 * part / whole_count
 
 
 # --- Partnership ---
@@ -314,14 +328,15 @@ def partnership_sessions(partnership, filters):
         _session_row(session, counts[session.pk], _rates(counts[session.pk]), hides[session.pk]) for session in sessions
     ]
     # The total adds up what the rows show; a rate divides over the same sessions on both sides: those that show
-    # both its figures and have some to divide by (a register, for the response rates).
+    # both its figures and have some to divide by (a register, for the response rates), and no more answers than
+    # that (a short register gives no rate).
     totals = {
         measure: sum(row[measure] for pk, row in counts.items() if measure not in hides[pk]) for measure in GROUPS
     }
     totals["attended"] = sum(session.attended for session in sessions)
 
     def total_rate(part, base):
-        kept = [row for pk, row in counts.items() if not hides[pk] & {part, base} and row[base]]
+        kept = [row for pk, row in counts.items() if not hides[pk] & {part, base} and 0 < row[base] >= row[part]]
         return _rate(sum(row[part] for row in kept), sum(row[base] for row in kept))
 
     rates = {"pre": total_rate("pre", "attended"), "post": total_rate("post", "attended")}
@@ -527,8 +542,8 @@ def response_counts(*, filters, period):
     The same figures as a partnership's table of sessions (`partnership_sessions`), added up the same way per
     partnership and period: a session's count of responses before, after or paired counts where it is none or T
     or more (else the session is left out of that count, and `left_out` says how many sessions were); a rate
-    divides over the sessions that show both its figures and have something to divide by (`<rate>_part` /
-    `<rate>_base`).
+    divides over the sessions that show both its figures and have something to divide by, and no more answers
+    than people marked as attended (`<rate>_part` / `<rate>_base`).
 
     One query, however many sessions: each session's responses (its rollup) and people marked as attended (its
     register), added up here. Grouped by partnership and period in SQL, the attended count was a correlated
@@ -573,7 +588,7 @@ def response_counts(*, filters, period):
             if show:
                 row[name] += count
         for part_name, base_name, part, base in rates:
-            if shown[part] and shown[base] and counts[base]:
+            if shown[part] and shown[base] and 0 < counts[base] >= counts[part]:
                 row[part_name] += counts[part]
                 row[base_name] += counts[base]
     return list(totals.values())

@@ -6,6 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from surveys.results.figures import SUPPRESSED
+from surveys.results.pooling import MORE_THAN_ATTENDED
 from surveys.results.wording import signed, whole
 
 register = template.Library()
@@ -31,9 +32,9 @@ def count(value):
 
 @register.filter
 def pct(value):
-    """29%, or "fewer than 5", or "none" where nobody answered."""
-    if value is SUPPRESSED:
-        return str(SUPPRESSED)
+    """29%, or "fewer than 5", or "none" where nobody answered, or what a rate over 100% would mean."""
+    if value is SUPPRESSED or value is MORE_THAN_ATTENDED:
+        return str(value)
     if value is None:
         return NONE
     return f"{whole(value)}%"

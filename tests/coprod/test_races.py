@@ -35,7 +35,7 @@ def at_once(*calls):
         try:
             start.wait()
             outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 (reported to the test, which says what it expects)
+        except Exception as error:  # reported to the test, which says what it expects
             outcomes[index] = error
         finally:
             connections.close_all()

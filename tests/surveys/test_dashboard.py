@@ -389,3 +389,17 @@ def test_the_cached_dashboard_counts_answers_the_clock_releases(client, alliance
         assert shown == _csv(client.get(url))
     assert _section(shown, "Activity", "Scotland", "whole period", "Paired responses") == {"Counted": "23"}
     assert _section(first, "Activity", "Scotland", "whole period", "Paired responses") == {"Counted": "18"}
+
+
+def test_a_short_register_gives_no_impossible_rate(client, alliance, world, template):
+    """Beta's second session: 6 pairs answered, 2 marked as attended. Not "300%": it leaves the rates."""
+    session = SessionFactory(partnership=world["beta"], date=datetime.date(2026, 6, 1), kind="exploring", status="held")
+    _register(session, [(Sector.NHS, AttendeeRole.DIETITIAN, 2)])
+    _questionnaires(session, template, pairs=[(DISAGREE, AGREE)] * 6)
+    client.force_login(alliance)
+
+    rows = _csv(client.get(reverse("surveys:dashboard-csv")))
+
+    # Beta's first session alone decides its response rates (6 of 6), though both sessions' answers count.
+    assert _section(rows, "Activity", "Beta", "whole period", "Response rate after (%)") == {"": "100"}
+    assert _section(rows, "Activity", "Beta", "whole period", "Responses after") == {"Counted": "12"}
