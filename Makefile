@@ -13,7 +13,7 @@ DEMO_PASSWORD ?= coprod-demo
 
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/python manage.py seed_demo
+	DEBUG=1 DEMO_PASSWORD=$(DEMO_PASSWORD) DEMO_SITE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install lint pytest

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 request_id = ContextVar("request_id", default="-")
 
-SURVEY_PATH = re.compile(r"/s/[^/\s]+")
+SURVEY_PATH = re.compile(r"/([sq])/[^/\s]+")  # a questionnaire's token, or its short code
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(\.[\w-]+)+")
 # PostgreSQL's constraint errors quote the row: DETAIL:  Key (partnership_id, email)=(1, someone@example.org) ...
 DATABASE_DETAIL = re.compile(r"DETAIL:.*")
@@ -16,7 +16,7 @@ DATABASE_DETAIL = re.compile(r"DETAIL:.*")
 
 def scrub(text):
     """Survey tokens, email addresses and database DETAIL lines out of a message or a traceback."""
-    text = SURVEY_PATH.sub("/s/…", text)
+    text = SURVEY_PATH.sub(r"/\1/…", text)
     text = EMAIL.sub("[email]", text)
     return DATABASE_DETAIL.sub("DETAIL: [removed]", text)
 

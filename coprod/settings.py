@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "coprod.middleware.session_lifetime",
+    "coprod.middleware.private_no_store",
     "coprod.two_factor.require_verified",
     "coprod.audit.audit_context",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -156,10 +157,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",  # refuses locked-out credentials before the password is even checked
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: 10 failed guesses for one username, or from one address, lock it for 5 minutes.
+# Login throttling. 10 failed guesses for one username from one address lock that username at that address for
+# 5 minutes (Cyber Essentials: at most 10 guesses in 5 minutes); colleagues behind the same office or NHS network
+# address still log in. Counting the pair, not the address, is what stops one person's typos locking out an office.
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (a few guesses at many usernames) is stopped per address, at a figure no office reaches by
+# mistyping: 100 failures in 5 minutes would take ten colleagues behind one address each locking themselves out
+# within the same 5 minutes, while a sprayer gets at most 100 guesses per address per 5 minutes. Axes cannot give
+# this parameter set its own limit, so coprod.middleware.LoginThrottle adds it to axes' database handler.
+LOGIN_ADDRESS_FAILURE_LIMIT = 100
+AXES_HANDLER = "coprod.middleware.LoginThrottle"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_VERBOSE = False  # its log lines name the username (often an email); coprod.signals logs without it
@@ -169,6 +178,9 @@ AXES_USERNAME_CALLABLE = "coprod.middleware.login_username"
 # Behind a reverse proxy: the request.META key of a header the proxy overwrites with the client's address
 # (e.g. HTTP_X_REAL_IP). Empty: the connection's address (REMOTE_ADDR).
 CLIENT_IP_META_KEY = os.environ.get("CLIENT_IP_META_KEY", "") or "REMOTE_ADDR"
+# Behind a reverse proxy that sets X-Request-ID on every request, overwriting any a client sent: use its id in logs
+# and the audit trail. Off: each request gets a new id, whatever a client sends.
+TRUST_REQUEST_ID = env_bool("TRUST_REQUEST_ID", default=False)
 
 # Two-factor authentication (django-otp): an authenticator app (TOTP) and single-use recovery codes. Required
 # for ALLIANCE staff, partnership leads and anyone who can open the admin (coprod.permissions); optional for others.

@@ -13,7 +13,7 @@ from django_otp import user_has_device
 
 from coprod.permissions import two_factor_required
 
-PUBLIC_PREFIXES = ("/s/", settings.STATIC_URL)  # attendees' questionnaires, static files
+PUBLIC_PREFIXES = ("/s/", "/q/", settings.STATIC_URL)  # attendees' questionnaires and short codes, static files
 
 
 def require_verified(get_response):

@@ -12,6 +12,7 @@ grows over the three years, and the open questionnaires of the sessions to come.
 """
 
 import datetime
+import os
 import random
 import uuid
 
@@ -151,7 +152,11 @@ def _surveys(session, template):
 def _seed_upcoming(template, stdout):
     """The upcoming session's questionnaires, the one before open now: the demo's attendee form to try."""
     session = Session.objects.filter(title=UPCOMING_TITLE).first()
-    if session is None or Survey.objects.filter(session=session).exists():
+    if session is None:
+        return
+    pre = Survey.objects.filter(session=session, phase=Phase.PRE).first()
+    if pre is not None:
+        _say_where(pre, stdout)
         return
     start = _moment(session.date, session.start_time)
     end = _moment(session.date, session.end_time)
@@ -165,7 +170,15 @@ def _seed_upcoming(template, stdout):
         opens_at=end - datetime.timedelta(hours=1),
         closes_at=end + datetime.timedelta(days=7),
     )
-    stdout.write(f"  Questionnaires: the Garnock Valley follow-up's is open now at {pre.get_public_url()}")
+    _say_where(pre, stdout)
+
+
+def _say_where(survey, stdout):
+    """The attendee's full address, to open in a browser: `make run` passes the address it serves at."""
+    if survey.state() != "open":
+        return
+    site = os.environ.get("DEMO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    stdout.write(f"  Questionnaires: the Garnock Valley follow-up's is open now at {site}{survey.get_public_url()}")
 
 
 def _answers(rng, *, paired=PAIRED, pre_only=PRE_ONLY, post_only=POST_ONLY, agree=AGREE_PAIRED, dont_know=None):

@@ -1,9 +1,7 @@
 """Validation only: the attendee's questionnaire, paper entry, surveys and templates."""
 
-import datetime
-
 from django import forms
-from django.utils import timezone
+from django.db.models import F
 
 from coprod.forms import OnceForm
 from coprod.models import Locality, Partnership
@@ -210,42 +208,28 @@ class SurveyWindowForm(forms.ModelForm):
         return cleaned
 
 
-class SurveyCreateForm(OnceForm, SurveyWindowForm):
-    class Meta(SurveyWindowForm.Meta):
-        fields = ["phase", "template", "opens_at", "closes_at"]
-        widgets = SurveyWindowForm.Meta.widgets | {"phase": forms.RadioSelect}
-        labels = {"phase": "Which questionnaire", "template": "Questionnaire"}
+class SurveySetupForm(OnceForm):
+    """Set up the session's questionnaires before and after in one step, from one template."""
 
-    def __init__(self, *args, session, phases, **kwargs):
+    template = forms.ModelChoiceField(queryset=QuestionnaireTemplate.objects.none(), empty_label=None)
+
+    def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [(phase, Phase(phase).label) for phase in phases]
         templates = QuestionnaireTemplate.objects.for_partnership(session.partnership).select_related("partnership")
-        self.fields["template"].queryset = templates.order_by("partnership", "title")
-        self.fields["template"].label_from_instance = _template_label
-        self.fields["template"].empty_label = None
-        local = [t for t in self.fields["template"].queryset if t.partnership_id]
+        field = self.fields["template"]
+        field.label = "Questionnaire"
+        field.help_text = "Both questionnaires ask its statements: those for before, and those for after."
+        field.queryset = templates.order_by(F("partnership").asc(nulls_first=True), "title")
+        offered = list(field.queryset)  # one query: the choices below are this list, not a second reading
+        field.choices = [(template.pk, _template_label(template)) for template in offered]
+        # The partnership's own copy, where it has one: it adds local statements to the national ones.
+        local = [template for template in offered if template.partnership_id]
         if local and not self.is_bound:
             self.initial["template"] = local[0].pk
-        if not self.is_bound:
-            self.initial |= _suggested_window(session, phases[0] if phases else Phase.PRE)
 
 
 def _template_label(template):
     return f"{template.title} ({template.partnership or 'national'})"
-
-
-def _suggested_window(session, phase):
-    """Before: open now until the session starts plus an hour; after: from the session's end for a week."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(session.date, session.start_time, tzinfo=tz)
-    end = datetime.datetime.combine(session.date, session.end_time, tzinfo=tz)
-    if phase == Phase.PRE:
-        return {"phase": phase, "closes_at": start + datetime.timedelta(hours=1)}
-    return {
-        "phase": phase,
-        "opens_at": end - datetime.timedelta(hours=1),
-        "closes_at": end + datetime.timedelta(days=7),
-    }
 
 
 class TemplateForm(forms.ModelForm):

@@ -196,6 +196,17 @@ def new_token():
     return secrets.token_urlsafe(16)
 
 
+# A survey's short code, for its typeable address /q/<code>/: the pairing codes' alphabet, stored in capitals.
+# Eight characters make 31**8, about 8.5e11 codes. Wrong guesses are refused past SURVEY_RATE_LIMIT per address
+# (300 in 10 minutes, some 43,000 a day): with 1,000 questionnaires open at once, an address guessing all day
+# long finds one about once in 20,000 days. Six, like a pairing code, would find one about once in 20 days.
+SHORT_CODE_LENGTH = 8
+
+
+def new_short_code():
+    return "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
 def released_q(now=None):
     """A Q over surveys: released (see SurveyQuerySet.released)."""
     cutoff = (now or timezone.now()) - CLOSING_GRACE
@@ -237,6 +248,8 @@ class Survey(TimeStampedModel):
     template = models.ForeignKey(QuestionnaireTemplate, on_delete=models.PROTECT, related_name="surveys")
     phase = models.CharField(max_length=10, choices=Phase.choices)
     token = models.CharField(max_length=43, unique=True, default=new_token, editable=False)
+    # Drawn at random: a clash is so unlikely that the unique constraint refusing it is enough.
+    short_code = models.CharField(max_length=SHORT_CODE_LENGTH, unique=True, default=new_short_code, editable=False)
     opens_at = models.DateTimeField("opens", null=True, blank=True, help_text="Empty: open straight away.")
     closes_at = models.DateTimeField("closes", null=True, blank=True, help_text="Empty: open until closed.")
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -252,6 +265,10 @@ class Survey(TimeStampedModel):
                 condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
                 name="survey_closes_after_opening",
             ),
+            models.CheckConstraint(
+                condition=Q(short_code__regex=rf"^[{PAIRING_ALPHABET}]{{{SHORT_CODE_LENGTH}}}$"),
+                name="survey_short_code_format",
+            ),
         ]
 
     def __str__(self):
@@ -262,6 +279,19 @@ class Survey(TimeStampedModel):
 
     def get_public_url(self):
         return reverse("surveys:survey-answer", args=[self.token])
+
+    def get_kiosk_url(self):
+        """The questionnaire for a device passed round the room: it keeps no code, and starts afresh each time."""
+        return reverse("surveys:survey-kiosk", args=[self.token])
+
+    @property
+    def short_code_display(self):
+        """The short code in two groups of four, easier to read off a screen: K7MP-2QXR."""
+        half = SHORT_CODE_LENGTH // 2
+        return f"{self.short_code[:half]}-{self.short_code[half:]}"
+
+    def get_short_url(self):
+        return reverse("surveys:survey-short", args=[self.short_code_display])
 
     @property
     def closing_moment(self):

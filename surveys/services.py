@@ -1,5 +1,6 @@
 """Writes with rules: templates and their statement versions, surveys, and responses (never lost, never doubled)."""
 
+import datetime
 import secrets
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from surveys.models import (
 from surveys.rollups import rollup_count_response
 from surveys.selectors import survey_items as survey_items_of
 from surveys.selectors import template_items
+from workshops.models import Session
 
 TEXT_ANSWER_MAX_LENGTH = 2000
 
@@ -150,6 +152,73 @@ def survey_create(*, session, phase, template, opens_at=None, closes_at=None, no
     return survey
 
 
+# How long the questionnaire before a session stays open after its planned end: a session that started late.
+RUNNING_LATE = datetime.timedelta(hours=1)
+# How long a questionnaire stays open after the session (or, for one logged afterwards, after it is set up):
+# time to answer the one after at home, and for the lead to key in the paper forms from the room.
+AFTERWARDS = datetime.timedelta(days=7)
+
+
+def survey_window_default(*, session, phase, now=None):
+    """(opens_at, closes_at) for a questionnaire set up now; None for "straight away".
+
+    Set up before the session has ended (a live session, today or later):
+    - before: open straight away, so that the lead can try it and early arrivals can answer, until an hour after the
+      planned end, so that a session that starts late still takes the late arrivals' answers;
+    - after: open from the session's start (never before the session, so nobody answers "after" it too early; a
+      session running late or finishing early finds it open), until a week after its end.
+    Set up once the session has ended (logged afterwards, or still running past its planned end): both open straight
+    away for a week, for the paper forms and the late answers; a window already over would refuse them all.
+    A window can always be changed afterwards, and "Open now" opens one that has not opened yet.
+    """
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(session.date, session.start_time, tzinfo=tz)
+    end = datetime.datetime.combine(session.date, session.end_time, tzinfo=tz)
+    if end <= now:
+        return None, now + AFTERWARDS
+    if phase == Phase.PRE:
+        return None, end + RUNNING_LATE
+    return (start if start > now else None), end + AFTERWARDS
+
+
+@dataclass(frozen=True)
+class SetUp:
+    created: list  # the surveys made now, before first
+    kept: list  # those the session already had, left as they were
+
+
+@transaction.atomic
+def survey_pair_create(*, session, template, now=None):
+    """The session's questionnaires before and after, from one template, each with its default window
+    (survey_window_default). A phase the session already has keeps its survey: it is reported, not duplicated.
+
+    The session's row is locked first, so two submits at once make one pair: the second finds the first's surveys.
+    """
+    now = now or timezone.now()
+    Session.objects.select_for_update().only("pk").get(pk=session.pk)
+    existing = {survey.phase: survey for survey in Survey.objects.filter(session=session)}
+    created = []
+    for phase in (Phase.PRE, Phase.POST):
+        if phase in existing:
+            continue
+        opens_at, closes_at = survey_window_default(session=session, phase=phase, now=now)
+        try:
+            survey = survey_create(
+                session=session, phase=phase, template=template, opens_at=opens_at, closes_at=closes_at, now=now
+            )
+        except ValidationError as error:
+            if "template" in error.message_dict:  # which of the two it is, and the other is not made either
+                word = "before" if phase == Phase.PRE else "after"
+                raise ValidationError(
+                    {"template": f"“{template.title}” has no statements to ask {word} the session: choose another."}
+                ) from None
+            raise
+        created.append(survey)
+    kept = [existing[phase] for phase in (Phase.PRE, Phase.POST) if phase in existing]
+    return SetUp(created=created, kept=kept)
+
+
 def survey_set_window(*, survey, opens_at, closes_at, now=None):
     # As stored: a form may already have put the new times on `survey`.
     if Survey.objects.get(pk=survey.pk).is_released(now):
@@ -167,6 +236,17 @@ def survey_close(*, survey, now=None):
         return survey
     survey.closed_at = now
     survey.save(update_fields=["closed_at", "updated_at"])
+    return survey
+
+
+def survey_open(*, survey, now=None):
+    """Open now a questionnaire whose window has not started yet; its closing time stays. Any other is left as it
+    is (a closed one is reopened with survey_reopen), so a second click changes nothing."""
+    now = now or timezone.now()
+    if survey.state(now) != "not_yet_open":
+        return survey
+    survey.opens_at = now
+    survey.save(update_fields=["opens_at", "updated_at"])
     return survey
 
 

@@ -9,10 +9,14 @@ app_name = "surveys"
 urlpatterns = [
     # --- the attendee's questionnaire: public, short, unguessable (public.py) ---
     path("s/<slug:token>/", public.survey_answer, name="survey-answer"),
+    path("s/<slug:token>/kiosk/", public.survey_answer_kiosk, name="survey-kiosk"),
+    path("q/", public.short_code_entry, name="short-code"),
+    path("q/<str:code>/", public.survey_short, name="survey-short"),
     # --- a session's surveys (surveys.py) ---
     path("sessions/<int:pk>/questionnaires/", surveys.session_surveys, name="session-surveys"),
     path("sessions/<int:pk>/questionnaires/new/", surveys.survey_create, name="survey-create"),
     path("surveys/<int:pk>/edit/", surveys.survey_edit, name="survey-edit"),
+    path("surveys/<int:pk>/open/", surveys.survey_open, name="survey-open"),
     path("surveys/<int:pk>/close/", surveys.survey_close, name="survey-close"),
     path("surveys/<int:pk>/reopen/", surveys.survey_reopen, name="survey-reopen"),
     path("surveys/<int:pk>/qr.svg", surveys.survey_qr, name="survey-qr"),

@@ -30,7 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 
-OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 BAD_REQUEST = 400
 
 
@@ -201,6 +201,7 @@ MATRIX = [
     ("surveys:survey-create", {"pk": "session"}, "post", WRITE_PAGE),
     ("surveys:survey-edit", {"pk": "survey"}, "get", WRITE_PAGE),
     ("surveys:survey-edit", {"pk": "survey"}, "post", WRITE_ACTION),  # both times are optional: saved
+    ("surveys:survey-open", {"pk": "survey"}, "post", WRITE_ACTION),
     ("surveys:survey-close", {"pk": "survey"}, "post", WRITE_ACTION),
     ("surveys:survey-reopen", {"pk": "survey"}, "post", WRITE_ACTION),
     ("surveys:survey-qr", {"pk": "survey"}, "get", READ_PAGE),
@@ -236,6 +237,19 @@ MATRIX = [
         "post",
         statuses(BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST),
     ),
+    # The same on a shared tablet, and the short address, which leads to it (a wrong code: 404, for everyone).
+    ("surveys:survey-kiosk", {"token": "matrix-survey-token-0001"}, "get", EVERYONE_PAGE),
+    (
+        "surveys:survey-kiosk",
+        {"token": "matrix-survey-token-0001"},
+        "post",
+        statuses(BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST),
+    ),
+    ("surveys:short-code", {}, "get", EVERYONE_PAGE),
+    ("surveys:short-code", {}, "post", statuses(*[NOT_ALLOWED] * 6)),
+    ("surveys:survey-short", {"code": "mtrx-2345"}, "get", statuses(*[REDIRECT] * 6)),  # to its questionnaire
+    ("surveys:survey-short", {"code": "MTRX-2346"}, "get", statuses(*[NOT_FOUND] * 6)),
+    ("surveys:survey-short", {"code": "mtrx-2345"}, "post", statuses(*[NOT_ALLOWED] * 6)),
     # Improvement projects: members read; leads and facilitators write; ALLIANCE staff read everywhere but write
     # only where they are members. Outsiders are leads elsewhere: they may record projects in their own partnership.
     ("projects:project-list", {}, "get", SIGNED_IN_PAGE),
@@ -309,7 +323,7 @@ def _questionnaires(partnership, session):
     TemplateItemFactory(template=national)
     template_copy = QuestionnaireTemplateFactory(partnership=partnership, based_on=national)
     local_item = TemplateItemFactory(template=template_copy, statement=StatementFactory(partnership=partnership))
-    survey = SurveyFactory(session=session, template=national, token="matrix-survey-token-0001")
+    survey = SurveyFactory(session=session, template=national, token="matrix-survey-token-0001", short_code="MTRX2345")
     return {"national_template": national, "template_copy": template_copy, "local_item": local_item, "survey": survey}
 
 
@@ -334,7 +348,7 @@ def test_permission_matrix_status(world, as_persona, persona, name, kwargs, meth
     response = client.get(url) if method == "get" else client.post(url, POST_BODY)
 
     assert response.status_code == expected[persona]
-    if persona == "anonymous" and expected[persona] == REDIRECT:
+    if persona == "anonymous" and expected[persona] == REDIRECT and name != "surveys:survey-short":
         assert response.url.startswith(reverse("login"))
 
 

@@ -123,6 +123,10 @@ def test_security_headers_on_every_url(world, bench_view_routed, as_persona, per
             transaction.set_rollback(True)
 
             assert_secure_headers(response)
+            signed_in = persona != "anonymous" and not url.startswith(reverse("logout"))
+            if signed_in and response.status_code < 400:  # errors are Django's pages, with nothing personal
+                assert "no-store" in response.headers.get("Cache-Control", ""), response.headers.get("Cache-Control")
+                assert "private" in response.headers["Cache-Control"]
 
 
 # --- error pages ---

@@ -1,5 +1,8 @@
 """The attendee's questionnaire at /s/<token>/: anonymous, no account, never lost, never doubled.
 
+Also at /s/<token>/kiosk/ for a device passed round the room (it keeps no code, and starts afresh for the next
+person), and reached by the survey's short code at /q/<code>/ (or typed into the box at /q/).
+
 The form is exempt from CSRF on purpose: nobody is signed in, so there is no session a forged request could
 ride on, and a phone left on the page for hours must not have its answers refused. What guards it instead:
 the one-time submission key (a unique constraint), a per-client rate limit, strict validation (400 for what
@@ -10,16 +13,16 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, ValidationError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from coprod.middleware import client_ip
 from surveys import selectors, services
 from surveys.forms import SCALE_CHOICES, ResponseForm
-from surveys.models import PAIRING_ALPHABET, Phase
+from surveys.models import PAIRING_ALPHABET, SHORT_CODE_LENGTH, Phase, Survey
 
 # A full questionnaire with two long written answers is well under this; anything bigger is not a browser.
 MAX_BODY_BYTES = 100 * 1024
@@ -37,29 +40,46 @@ def pairing_cookie_name(session_id):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey_answer(request, token):
+    return _answer(request, token, kiosk=False)
+
+
+# A shared device: "no-store", so that going back shows the next person a fresh form, not the last one's answers.
+# The mode lives in the address (the form posts back to it), never in a cookie, so nothing stays on the device.
+@cache_control(private=True, no_store=True, max_age=0)
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_answer_kiosk(request, token):
+    return _answer(request, token, kiosk=True)
+
+
+def _answer(request, token, *, kiosk):
     survey = selectors.survey_for_answering(token)
     if survey is None:
         return render(request, "surveys/public/unknown.html", status=404)
     if request.method == "POST":
-        return _submit(request, survey)
+        return _submit(request, survey, kiosk=kiosk)
     state = survey.state()
     if state != "open":
         return render(request, "surveys/public/not_open.html", {"survey": survey, "state": state})
-    code = _code_on_device(request, survey)
+    code = "" if kiosk else _code_on_device(request, survey)
+    if survey.phase == Phase.PRE and code:
+        # This device has answered already: ask before a second "before" answer. Answering as someone else goes
+        # on in kiosk mode, which leaves this device's code (its owner's) where it is.
+        return render(request, "surveys/public/again.html", {"survey": survey})
     initial = {"submission_key": uuid.uuid4()}
     if survey.phase == Phase.POST and code:
         initial["pairing_code"] = code
     form = ResponseForm(survey=survey, initial=initial)
-    return _form_page(request, survey, form, code_on_device=code)
+    return _form_page(request, survey, form, code_on_device=code, kiosk=kiosk)
 
 
-def _submit(request, survey):
+def _submit(request, survey, *, kiosk):
     _check_body_size(request)
     if is_ratelimited(
         request, group="surveys:submit", key=_client, rate=settings.SURVEY_RATE_LIMIT, method="POST", increment=True
     ):
         form = ResponseForm(request.POST, survey=survey)
-        return _form_page(request, survey, form, rate_limited=True, status=429)
+        return _form_page(request, survey, form, kiosk=kiosk, rate_limited=True, status=429)
     form = ResponseForm(request.POST, survey=survey)
     unexpected = set(request.POST) - set(form.fields) - ALWAYS_ALLOWED_FIELDS
     if unexpected:
@@ -67,7 +87,7 @@ def _submit(request, survey):
     if not form.is_valid():
         if form.has_error("submission_key"):
             raise BadRequest("A questionnaire form always carries its key.")
-        return _form_page(request, survey, form)
+        return _form_page(request, survey, form, kiosk=kiosk)
     try:
         submitted = services.response_submit(
             survey=survey,
@@ -80,10 +100,11 @@ def _submit(request, survey):
     except ValidationError as error:
         for field, messages in error.update_error_dict({}).items():
             form.add_error(field if field in form.fields else None, messages)
-        return _form_page(request, survey, form)
-    response = render(request, "surveys/public/thanks.html", {"survey": survey, "response": submitted.response})
+        return _form_page(request, survey, form, kiosk=kiosk)
+    context = {"survey": survey, "response": submitted.response, "kiosk": kiosk}
+    response = render(request, "surveys/public/thanks.html", context)
     code = submitted.response.pairing_code
-    if survey.phase == Phase.PRE and code:
+    if survey.phase == Phase.PRE and code and not kiosk:
         response.set_cookie(
             pairing_cookie_name(survey.session_id),
             code,
@@ -118,8 +139,9 @@ def _code_on_device(request, survey):
     return ""
 
 
-def _form_page(request, survey, form, *, code_on_device="", rate_limited=False, status=200):
+def _form_page(request, survey, form, *, kiosk, code_on_device="", rate_limited=False, status=200):
     context = {
+        "kiosk": kiosk,
         "survey": survey,
         "session": survey.session,
         "form": form,
@@ -131,3 +153,75 @@ def _form_page(request, survey, form, *, code_on_device="", rate_limited=False, 
         "threshold": settings.SMALL_NUMBER_THRESHOLD,
     }
     return render(request, "surveys/public/answer.html", context, status=status)
+
+
+# --- The short address: /q/<code>/, or the code typed into the box at /q/ ---
+
+SHORT_CODE_EXAMPLE = "K7MP-2QXR"
+
+
+@cache_control(private=True, no_cache=True, max_age=0)
+@require_http_methods(["GET", "HEAD"])
+def short_code_entry(request):
+    """A box to type the code in (a GET form: nothing is stored, and it works without a session or cookie)."""
+    typed = request.GET.get("code")
+    if typed is None:
+        return _short_code_page(request, "")
+    return _open_by_short_code(request, typed)
+
+
+@cache_control(private=True, no_cache=True, max_age=0)
+@require_http_methods(["GET", "HEAD"])
+def survey_short(request, code):
+    return _open_by_short_code(request, code)
+
+
+def _open_by_short_code(request, typed):
+    """To the questionnaire; a wrong code is refused with one indexed query, and only so many from one address.
+
+    Only wrong codes count against the limit, so a room on one Wi-Fi typing the right code is never held up.
+    """
+    typed = typed.strip()[:40]
+    code = services.pairing_code_clean(typed)
+    if not code:
+        return _short_code_page(request, typed, error="Type the code shown on the screen or poster")
+    if len(code) != SHORT_CODE_LENGTH or any(char not in PAIRING_ALPHABET for char in code):
+        return _short_code_page(
+            request,
+            typed,
+            error=f"Check the code: it has {SHORT_CODE_LENGTH} letters and numbers, without 0, O, 1, I or L, "
+            f"for example {SHORT_CODE_EXAMPLE}",
+        )
+    if _wrong_codes_spent(request):
+        return _short_code_page(request, typed, rate_limited=True, status=429)
+    token = Survey.objects.filter(short_code=code).values_list("token", flat=True).first()
+    if token is None:
+        get_usage(request, **_wrong_code_limit(), increment=True)
+        return _short_code_page(
+            request,
+            typed,
+            error=f"There is no questionnaire with the code {typed}. Check it against the screen or poster",
+            status=404,
+        )
+    return redirect("surveys:survey-answer", token=token)
+
+
+def _wrong_code_limit():
+    return {"group": "surveys:short-code", "key": _client, "rate": settings.SURVEY_RATE_LIMIT}
+
+
+def _wrong_codes_spent(request):
+    """This address has sent as many wrong codes as the rate allows (a failing cache fails open, as in settings)."""
+    usage = get_usage(request, **_wrong_code_limit(), increment=False)
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _short_code_page(request, typed, *, error="", rate_limited=False, status=200):
+    context = {
+        "typed": typed,
+        "error": error,
+        "rate_limited": rate_limited,
+        "example": SHORT_CODE_EXAMPLE,
+        "length": SHORT_CODE_LENGTH,
+    }
+    return render(request, "surveys/public/short_code.html", context, status=status)

@@ -1,4 +1,4 @@
-"""Staff side of a session's surveys: set up, window, close and reopen, QR code, poster, projector, paper entry."""
+"""Staff side of a session's surveys: set up, open, close and reopen, window, QR code, poster, projector, paper."""
 
 import io
 import uuid
@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from coprod.permissions import Need, can
 from coprod.services import save_once
 from surveys import selectors, services
-from surveys.forms import PaperFormSet, SurveyCreateForm, SurveyWindowForm
+from surveys.forms import PaperFormSet, SurveySetupForm, SurveyWindowForm
+from surveys.home import PHASE_WORDS
 from surveys.models import CLOSING_GRACE, Phase, Source
 from surveys.permissions import get_survey_for_user
 from workshops.permissions import get_session_for_user
@@ -37,60 +38,70 @@ def session_surveys(request, pk):
             survey.released = survey.is_released()
             if survey.closing_moment:
                 survey.release_time = survey.closing_moment + CLOSING_GRACE
-    return render(
-        request,
-        "surveys/session_surveys.html",
-        {
-            "session": session,
-            "surveys": surveys,
-            "can_write": can(request.user, session.partnership, Need.WRITE),
-            "missing": [phase for phase, survey in surveys if survey is None],
-        },
-    )
+    can_write = can(request.user, session.partnership, Need.WRITE)
+    missing = [phase for phase, survey in surveys if survey is None]
+    context = {"session": session, "surveys": surveys, "can_write": can_write, "missing": missing}
+    if missing and can_write:
+        context |= setup_form_context(session, missing=missing)
+    return render(request, "surveys/session_surveys.html", context)
+
+
+SETUP_PREFIX = "setup"  # the form shares the session page with the register's
+
+
+def setup_form_context(session, *, missing, form=None, now=None):
+    """What the set-up form shows: the form, and when each `missing` questionnaire would be open."""
+    windows = []
+    for phase in missing:
+        opens_at, closes_at = services.survey_window_default(session=session, phase=phase, now=now)
+        windows.append({"word": PHASE_WORDS[phase], "opens_at": opens_at, "closes_at": closes_at})
+    return {
+        "session": session,
+        "setup_form": form or SurveySetupForm(session=session, prefix=SETUP_PREFIX),
+        "setup_windows": windows,
+        "setup_both": len(missing) == 2,
+    }
 
 
 @login_required
 def survey_create(request, pk):
+    """Set up the session's questionnaires before and after in one step (or the one it lacks)."""
     session = get_session_for_user(request, pk, Need.WRITE)
     existing = selectors.session_surveys(session)
-    phases = [phase for phase in (Phase.PRE, Phase.POST) if phase not in existing]
-    if not phases:
+    missing = [phase for phase in (Phase.PRE, Phase.POST) if phase not in existing]
+    if request.method == "GET" and not missing:
         messages.info(request, "This session already has both questionnaires.")
         return redirect("surveys:session-surveys", session.pk)
-    if request.method == "GET" and request.GET.get("phase") in phases:
-        phases.sort(key=lambda phase: phase != request.GET["phase"])
-    form = SurveyCreateForm(request.POST or None, session=session, phases=phases)
+    form = SurveySetupForm(request.POST or None, session=session, prefix=SETUP_PREFIX)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            result = save_once(
-                request=request,
-                key=data["submission_key"],
-                save=lambda: services.survey_create(
-                    session=session,
-                    phase=data["phase"],
-                    template=data["template"],
-                    opens_at=data["opens_at"],
-                    closes_at=data["closes_at"],
-                ),
+            return save_once(
+                request=request, key=data["submission_key"], save=lambda: _set_up(request, session, data["template"])
             )
         except ValidationError as error:
             for field, errors in error.update_error_dict({}).items():
                 form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, "Questionnaire ready: show its QR code or print its poster.")
-            return result
     return render(
         request,
-        "surveys/form_page.html",
-        {
-            "form": form,
-            "title": "Set up a questionnaire",
-            "session": session,
-            "submit_label": "Set up questionnaire",
-            "cancel_url": session.get_absolute_url(),
-        },
+        "surveys/survey_setup.html",
+        setup_form_context(session, missing=missing, form=form) | {"cancel_url": session.get_absolute_url()},
     )
+
+
+def _set_up(request, session, template):
+    result = services.survey_pair_create(session=session, template=template)
+    made = " and ".join(PHASE_WORDS[survey.phase] for survey in result.created)
+    kept = " and ".join(PHASE_WORDS[survey.phase] for survey in result.kept)
+    if not result.created:
+        messages.info(request, "This session already has both questionnaires: they are kept as they were.")
+    elif result.kept:
+        messages.success(
+            request, f"Questionnaire {made} the session set up. The one {kept} it was already there and is kept."
+        )
+    else:
+        messages.success(request, "Questionnaires before and after the session set up: show their QR codes.")
+    return (result.created + result.kept)[0]
 
 
 @login_required
@@ -134,6 +145,18 @@ def survey_close(request, pk):
         f"can still send it for {minutes} minutes, so that no answers are lost. Then its answers go into the "
         "results, and it takes no more: key in any paper forms, or reopen it, before then.",
     )
+    return redirect(survey)
+
+
+@login_required
+@require_POST
+def survey_open(request, pk):
+    survey = get_survey_for_user(request, pk, Need.WRITE)
+    if survey.state() == "closed":
+        messages.error(request, "This questionnaire is closed: reopen it to take answers again.")
+    else:
+        services.survey_open(survey=survey)
+        messages.success(request, f"The questionnaire {survey.get_phase_display().lower()} is open now.")
     return redirect(survey)
 
 

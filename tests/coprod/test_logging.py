@@ -82,6 +82,7 @@ def test_log_lines_carry_the_request_id_and_no_names_emails_answers_tokens_or_co
         ),
     )
     code = Response.objects.get().pairing_code  # before the failed save spoils the test's transaction
+    by_short_code, _ = _logged(console_log, lambda: client.get(f"/q/{survey.short_code.lower()}/"))
     with connection.execute_wrapper(someone_else_took_the_email):
         failed, failed_lines = _logged(
             console_log,
@@ -99,8 +100,9 @@ def test_log_lines_carry_the_request_id_and_no_names_emails_answers_tokens_or_co
     assert "logger=django.request request=" in failed_lines[0]
     assert 'exc="Traceback' in failed_lines[0]
     assert "DETAIL: [removed]" in failed_lines[0]
-    secrets = (NAME, EMAIL, "Iain Kerr", OTHER_EMAIL, WRITTEN, survey.token, code)
-    assert [secret in output for secret in secrets] == [False] * 7
+    assert by_short_code.status_code == 302
+    secrets = (NAME, EMAIL, "Iain Kerr", OTHER_EMAIL, WRITTEN, survey.token, code, survey.short_code.lower())
+    assert [secret in output for secret in secrets] == [False] * 8
 
 
 def test_log_lines_cannot_be_forged_by_a_newline_in_the_path(client, db, console_log):

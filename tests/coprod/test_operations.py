@@ -95,14 +95,24 @@ def test_a_connection_lost_mid_request_answers_503(client, lead, failure):
     assert client.get(reverse("partnership-list")).status_code == 200
 
 
-def test_every_response_carries_a_request_id(client):
+def test_a_request_id_a_client_sends_is_not_taken(client):
+    """Unless a proxy that overwrites the header says so (TRUST_REQUEST_ID), any client could choose its id."""
+    response = client.get(reverse("home"), headers={"X-Request-ID": "abc123"})
+
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_the_proxys_request_id_is_kept_when_trusted(client, settings):
+    settings.TRUST_REQUEST_ID = True
+
     response = client.get(reverse("home"), headers={"X-Request-ID": "abc123"})
 
     assert response.headers["X-Request-ID"] == "abc123"
 
 
 @pytest.mark.parametrize("hostile", ["abc\nlevel=ERROR", "a" * 200, "two words", ""])
-def test_request_id_from_the_client_replaced_unless_short_and_plain(client, hostile):
+def test_request_id_from_the_proxy_replaced_unless_short_and_plain(client, settings, hostile):
+    settings.TRUST_REQUEST_ID = True
     response = client.get(reverse("home"), headers={"X-Request-ID": hostile})
 
     assert response.headers["X-Request-ID"] != hostile

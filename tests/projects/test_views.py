@@ -492,8 +492,9 @@ def test_session_page_projects_query_count_constant(client, lead, partnership, d
     client.force_login(lead)
 
     # session, user, the session and role, can() x2, register count (no page: it is empty), mix x2,
-    # facilitators, facilitating organisations, the add form's organisations, then the projects: one query
-    with django_assert_num_queries(14):
+    # facilitators, facilitating organisations, the add form's organisations, its questionnaires and the templates
+    # the set-up form offers, then the projects: one query
+    with django_assert_num_queries(16):
         response = client.get(session.get_absolute_url())
 
     assert len(_session_projects(response)) == count

@@ -37,10 +37,12 @@ def test_session_surveys_page_offers_setup_to_writers_only(client, session, temp
     as_facilitator = client.get(f"/sessions/{session.pk}/questionnaires/").content.decode()
 
     assert as_viewer.count("Not set up yet.") == 2
-    assert "Set up the questionnaire" not in as_viewer
-    assert re.findall(r'href="([^"]+)">Set up the questionnaire (\w+)', as_facilitator) == [
-        (f"/sessions/{session.pk}/questionnaires/new/?phase=pre", "before"),
-        (f"/sessions/{session.pk}/questionnaires/new/?phase=post", "after"),
+    assert "Set up" not in as_viewer
+    assert re.findall(r'<form method="post" action="(/sessions/[^"]+)"', as_facilitator) == [
+        f"/sessions/{session.pk}/questionnaires/new/"
+    ]
+    assert re.findall(r'<button type="submit"[^>]*>(Set up[^<]+)</button>', as_facilitator) == [
+        "Set up both questionnaires"
     ]
 
 
@@ -59,48 +61,22 @@ def test_session_surveys_page_queries_do_not_grow(
         client.get(f"/sessions/{pre_survey.session_id}/questionnaires/")
 
 
-def test_survey_create_from_template_with_window(client, facilitator, session, template):
+def test_survey_create_sets_up_both_from_one_template(client, facilitator, session, template):
     client.force_login(facilitator)
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "phase": "pre",
-        "template": template.pk,
-        "opens_at": "2026-03-12T08:00",
-        "closes_at": "2026-03-12T10:30",
-    }
+    data = {"setup-submission_key": str(uuid.uuid4()), "setup-template": template.pk}
 
     response = client.post(f"/sessions/{session.pk}/questionnaires/new/", data)
     client.post(f"/sessions/{session.pk}/questionnaires/new/", data)  # a double click
 
-    survey = Survey.objects.get()
+    surveys = {survey.phase: survey for survey in Survey.objects.all()}
     assert response.url == f"/sessions/{session.pk}/questionnaires/"
-    assert (survey.phase, survey.template, survey.items.count()) == ("pre", template, 3)
-    assert [timezone.localtime(m).strftime("%Y-%m-%d %H:%M") for m in (survey.opens_at, survey.closes_at)] == [
-        "2026-03-12 08:00",
-        "2026-03-12 10:30",
+    assert [(phase, survey.template, survey.items.count()) for phase, survey in sorted(surveys.items())] == [
+        ("post", template, 4),  # the template's three statements, and its question after the session
+        ("pre", template, 3),
     ]
 
 
-def test_survey_create_window_backwards_is_an_error(client, facilitator, session, template):
-    client.force_login(facilitator)
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "phase": "post",
-        "template": template.pk,
-        "opens_at": "2026-03-12T12:00",
-        "closes_at": "2026-03-12T11:00",
-    }
-
-    response = client.post(f"/sessions/{session.pk}/questionnaires/new/", data)
-
-    assert Survey.objects.count() == 0
-    assert "The closing time must be after the opening time." in response.content.decode()
-    assert 'value="2026-03-12T12:00"' in response.content.decode()
-
-
-def test_survey_create_offers_only_missing_phase_and_own_templates(
-    client, facilitator, pre_survey, template, other_partnership
-):
+def test_survey_create_offers_own_templates(client, facilitator, pre_survey, template, other_partnership):
     from tests.factories import QuestionnaireTemplateFactory
 
     national = QuestionnaireTemplateFactory(title="Another national")
@@ -109,7 +85,7 @@ def test_survey_create_offers_only_missing_phase_and_own_templates(
 
     html = client.get(f"/sessions/{pre_survey.session_id}/questionnaires/new/").content.decode()
 
-    assert re.findall(r'name="phase" value="(\w+)"', html) == ["post"]
+    assert "Set up the questionnaire after the session</button>" in html
     assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html) == [
         "Another national (national)",
         "Exploring New Ways of Working (national)",

@@ -189,8 +189,9 @@ def test_session_page_query_count_does_not_grow(client, django_assert_num_querie
     client.force_login(lead)
 
     # session + user, the session and role, can() x2, register count + page, mix x2, facilitators,
-    # facilitating organisations, the add form's organisations, the projects from the session
-    with django_assert_num_queries(15):
+    # facilitating organisations, the add form's organisations, the projects from the session, its questionnaires
+    # and the templates their set-up form offers
+    with django_assert_num_queries(17):
         response = client.get(reverse("workshops:session-detail", args=[session.pk]))
 
     assert len(response.context["attendances"]) == count
