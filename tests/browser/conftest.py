@@ -20,7 +20,15 @@ from pytest_django.live_server_helper import LiveServer
 
 from coprod import services
 from coprod.models import User
-from tests.factories import PASSWORD, code_now
+from surveys import services as survey_services
+from tests.factories import (
+    PASSWORD,
+    QuestionnaireTemplateFactory,
+    SessionFactory,
+    StatementFactory,
+    TemplateItemFactory,
+    code_now,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS", "test-results/screenshots"))
@@ -143,3 +151,28 @@ def set_up_authenticator(page):
     page.get_by_label("Code from your authenticator app").fill(code_now(TOTPDevice(key=b32decode(key).hex())))
     with page.expect_navigation():
         page.get_by_role("button", name="Set up").click()
+
+
+STATEMENTS = [
+    "I have a sound understanding of the work undertaken by AHPs and third sector organisations.",
+    "I am aware of local and national resources to support health and wellbeing.",
+    "I feel confident using a self-management approach in my work.",
+]
+
+
+def make_surveys(partnership, title):
+    """A session with its questionnaires before and after: three statements on the scale, one written after."""
+    template = QuestionnaireTemplateFactory(title="Exploring New Ways of Working (test)")
+    for position, text in enumerate(STATEMENTS, start=1):
+        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
+    TemplateItemFactory(
+        template=template,
+        statement=StatementFactory(text="What will you do differently?", kind="text"),
+        position=4,
+        phase="post",
+        required=False,
+    )
+    session = SessionFactory(partnership=partnership, title=title)
+    pre = survey_services.survey_create(session=session, phase="pre", template=template)
+    post = survey_services.survey_create(session=session, phase="post", template=template)
+    return session, pre, post

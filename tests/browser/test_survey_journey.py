@@ -11,35 +11,16 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.models import Response
-from tests.browser.conftest import assert_accessible, log_in
-from tests.factories import QuestionnaireTemplateFactory, SessionFactory, StatementFactory, TemplateItemFactory
+from tests.browser.conftest import assert_accessible, log_in, make_surveys
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-STATEMENTS = [
-    "I have a sound understanding of the work undertaken by AHPs and third sector organisations.",
-    "I am aware of local and national resources to support health and wellbeing.",
-    "I feel confident using a self-management approach in my work.",
-]
 
 
 @pytest.fixture
 def surveys(partnership):
-    template = QuestionnaireTemplateFactory(title="Exploring New Ways of Working (test)")
-    for position, text in enumerate(STATEMENTS, start=1):
-        TemplateItemFactory(template=template, statement=StatementFactory(text=text), position=position)
-    TemplateItemFactory(
-        template=template,
-        statement=StatementFactory(text="What will you do differently?", kind="text"),
-        position=4,
-        phase="post",
-        required=False,
-    )
-    session = SessionFactory(partnership=partnership, title="Exploring New Ways of Working: Irvine")
-    pre = services.survey_create(session=session, phase="pre", template=template)
-    post = services.survey_create(session=session, phase="post", template=template)
-    return session, pre, post
+    return make_surveys(partnership, "Exploring New Ways of Working: Irvine")
 
 
 def check(page, name, checker=None):
