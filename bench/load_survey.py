@@ -298,6 +298,9 @@ def main():
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=environment, check=True
     )
+    subprocess.run(  # as a deploy does: production settings name hashed static files
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=environment, check=True
+    )
     survey = seed(environment)
     base = f"http://{HOST}:{args.port}"
     with open(results / "load_survey.log", "w") as log:

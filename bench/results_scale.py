@@ -108,6 +108,9 @@ def setup_django(name):
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # production settings name hashed files
 
 
 # --- data, in SQL ---

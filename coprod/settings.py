@@ -205,18 +205,18 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
-# After `collectstatic` (production), hashed and compressed files served by WhiteNoise; before it
-# (development and tests), files straight from the finders.
-COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+# With DEBUG off (production, and the tests), `collectstatic` writes hashed and compressed copies, which WhiteNoise
+# serves with a year's cache: the deploy steps run it, and so do the tests before they start (tests/conftest.py).
+# With DEBUG on (`make run`), files straight from the finders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if COLLECTED
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = not COLLECTED
+WHITENOISE_USE_FINDERS = DEBUG
 
 # The audit trail (django-auditlog): entries in coprod.AuditEntry, each filed under its partnership, carrying the
 # request id of the change (coprod.audit registers the audited models and keeps secrets and answers out).

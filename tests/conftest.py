@@ -26,6 +26,13 @@ from tests.factories import (
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collected_static():
+    """The tests run with production settings, so pages name hashed static files: collect them as a deploy does."""
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
 @pytest.fixture
 def client():
     return TwoFactorClient()

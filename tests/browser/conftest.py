@@ -76,12 +76,18 @@ def live_server(request, django_db_setup):
 
     There the server shares the tests' one sqlite3 connection with each request's thread, and two requests
     at once (a page's two QR codes, a poll) break it with "bad parameter or other API misuse".
+
+    Static files come as in production, from WhiteNoise (hashed and compressed, collected by tests/conftest.py),
+    not from pytest-django's handler, which looks in the source folders and knows no hashed name.
     """
     addr = request.config.getvalue("liveserver") or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS", "localhost")
     thread_class = LiveServerThread
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         thread_class = OneRequestAtATimeThread
-    with mock.patch("django.test.testcases.LiveServerThread", thread_class):
+    with (
+        mock.patch("django.test.testcases.LiveServerThread", thread_class),
+        mock.patch("django.contrib.staticfiles.handlers.StaticFilesHandler", lambda application: application),
+    ):
         server = LiveServer(addr)
     assert isinstance(server.thread, thread_class)
     yield server
