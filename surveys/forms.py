@@ -1,7 +1,11 @@
 """Validation only: the attendee's questionnaire, paper entry, surveys and templates."""
 
+import datetime
+
 from django import forms
+from django.core import signing
 from django.db.models import F
+from django.utils import timezone
 
 from coprod.forms import OnceForm
 from coprod.models import Locality, Partnership
@@ -36,6 +40,16 @@ def _pairing_code_is_well_formed(code):
     return len(code) == PAIRING_CODE_LENGTH and all(char in PAIRING_ALPHABET for char in code)
 
 
+FORM_STAMP_SALT = "surveys.answer-form"
+
+
+def form_stamp(submission_key, now=None):
+    """The form's key and the moment it was handed out, signed: a form handed out before its questionnaire closed
+    may still be sent in the grace after (surveys.services.response_submit); a key made up later may not."""
+    moment = (now or timezone.now()).timestamp()
+    return signing.dumps({"key": str(submission_key), "at": moment}, salt=FORM_STAMP_SALT)
+
+
 class ResponseForm(forms.Form):
     """One field per statement the survey asks, built from its prefetched items (`survey.asked`).
 
@@ -44,6 +58,17 @@ class ResponseForm(forms.Form):
     """
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    handed_out = forms.CharField(required=False, widget=forms.HiddenInput)  # form_stamp
+
+    def handed_out_at(self):
+        """When the page handed this form out, if its stamp is ours and for this key; None otherwise."""
+        try:
+            stamp = signing.loads(self.cleaned_data.get("handed_out") or "", salt=FORM_STAMP_SALT)
+        except signing.BadSignature:
+            return None
+        if stamp.get("key") != str(self.cleaned_data["submission_key"]):
+            return None
+        return datetime.datetime.fromtimestamp(stamp["at"], tz=datetime.UTC)
 
     def __init__(self, *args, survey, **kwargs):
         super().__init__(*args, **kwargs)

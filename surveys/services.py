@@ -308,7 +308,15 @@ def _find_pre(survey, code):
 
 
 def response_submit(
-    *, survey, submission_key, answers, pairing_code="", source=Source.ONLINE, now=None, check_required=True
+    *,
+    survey,
+    submission_key,
+    answers,
+    pairing_code="",
+    source=Source.ONLINE,
+    now=None,
+    check_required=True,
+    handed_out_at=None,
 ):
     """Store one response and its answers in one transaction, once per submission key.
 
@@ -317,10 +325,16 @@ def response_submit(
     the code written on it, if any. After the session, a code must match a "before" response of the same
     session, and each code pairs once. A repeated submission key returns the stored response (created=False):
     the unique key decides, inside the transaction, so concurrent repeats store exactly one.
+
+    Online, once closed, the grace is for forms handed out before the close (`handed_out_at`, which the page
+    signs into the form, surveys.forms.form_stamp): a key made up after it is refused.
     """
     now = now or timezone.now()
     pairing_code = pairing_code_clean(pairing_code)
-    if source == Source.ONLINE and not survey.accepts_answers(now, grace=CLOSING_GRACE):
+    in_grace_only = survey.state(now) == "closed" and not (
+        handed_out_at is not None and handed_out_at < survey.closing_moment
+    )
+    if source == Source.ONLINE and (not survey.accepts_answers(now, grace=CLOSING_GRACE) or in_grace_only):
         # Closed now: a repeat of what was sent while it was open still gets its thank-you page.
         existing = Response.objects.filter(submission_key=submission_key).first()
         if existing:

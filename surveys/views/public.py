@@ -21,7 +21,7 @@ from django_ratelimit.core import get_usage, is_ratelimited
 
 from coprod.middleware import client_ip
 from surveys import selectors, services
-from surveys.forms import SCALE_CHOICES, ResponseForm
+from surveys.forms import SCALE_CHOICES, ResponseForm, form_stamp
 from surveys.models import PAIRING_ALPHABET, SHORT_CODE_LENGTH, Phase, Survey
 
 # A full questionnaire with two long written answers is well under this; anything bigger is not a browser.
@@ -66,7 +66,8 @@ def _answer(request, token, *, kiosk):
         # This device has answered already: ask before a second "before" answer. Answering as someone else goes
         # on in kiosk mode, which leaves this device's code (its owner's) where it is.
         return render(request, "surveys/public/again.html", {"survey": survey})
-    initial = {"submission_key": uuid.uuid4()}
+    key = uuid.uuid4()
+    initial = {"submission_key": key, "handed_out": form_stamp(key)}
     if survey.phase == Phase.POST and code:
         initial["pairing_code"] = code
     form = ResponseForm(survey=survey, initial=initial)
@@ -94,6 +95,7 @@ def _submit(request, survey, *, kiosk):
             submission_key=form.cleaned_data["submission_key"],
             answers=form.answers(),
             pairing_code=form.cleaned_data.get("pairing_code", ""),
+            handed_out_at=form.handed_out_at(),
         )
     except services.SurveyNotOpen:
         return render(request, "surveys/public/not_open.html", {"survey": survey, "state": survey.state()})

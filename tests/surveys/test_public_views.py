@@ -318,6 +318,37 @@ def test_answer_posted_long_after_closing_says_closed(client, pre_survey):
     assert Response.objects.count() == 0
 
 
+def _handed_out_form(client, survey):
+    """The hidden fields of the form the page hands out now."""
+    html = client.get(url(survey)).content.decode()
+    return {
+        name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1) for name in ("submission_key", "handed_out")
+    }
+
+
+@pytest.mark.parametrize(
+    "hidden, stored",
+    [
+        ("as handed out", 1),  # on a phone when the facilitator pressed "Close now"
+        ("a key made up after the close", 0),
+        ("another form's stamp", 0),
+    ],
+)
+def test_after_close_now_only_forms_handed_out_before_are_taken(client, pre_survey, hidden, stored):
+    fields = _handed_out_form(client, pre_survey)
+    if hidden == "a key made up after the close":
+        fields = {"submission_key": str(uuid.uuid4())}
+    elif hidden == "another form's stamp":
+        fields["submission_key"] = str(uuid.uuid4())
+    services.survey_close(survey=pre_survey)
+
+    data = form_data(pre_survey, ["4", "4", "4"]) | fields
+    response = client.post(url(pre_survey), data)
+
+    assert Response.objects.count() == stored
+    assert ("This questionnaire has closed" in response.content.decode()) == (not stored)
+
+
 def test_thanks_page_offers_a_fresh_form_for_a_shared_device(client, pre_survey):
     html = client.post(url(pre_survey), form_data(pre_survey, ["4", "4", "4"])).content.decode()
 

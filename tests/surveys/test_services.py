@@ -460,13 +460,34 @@ def test_response_submit_closed_survey_refused_unless_a_repeat(pre_survey):
 
 
 def test_response_submit_just_after_closing_accepted(pre_survey):
-    """A form started before 'close now' and sent a few minutes after it is not thrown away."""
+    """A form handed out before 'close now' and sent a few minutes after it is not thrown away."""
     now = timezone.now()
     services.survey_close(survey=pre_survey, now=now)
 
-    submitted = submit(pre_survey, [4, 4, 4], now=now + datetime.timedelta(minutes=5))
+    submitted = submit(
+        pre_survey,
+        [4, 4, 4],
+        now=now + datetime.timedelta(minutes=5),
+        handed_out_at=now - datetime.timedelta(minutes=2),
+    )
 
     assert submitted.created
+
+
+@pytest.mark.parametrize("handed_out", [None, "after the close"])
+def test_response_submit_after_closing_refuses_a_form_not_handed_out_before(pre_survey, handed_out):
+    """Closed means closed: the grace is for forms on phones at the close, not for a key anyone can make up."""
+    now = timezone.now()
+    services.survey_close(survey=pre_survey, now=now)
+
+    with pytest.raises(services.SurveyNotOpen):
+        submit(
+            pre_survey,
+            [4, 4, 4],
+            now=now + datetime.timedelta(minutes=5),
+            handed_out_at=now + datetime.timedelta(minutes=1) if handed_out else None,
+        )
+    assert not pre_survey.responses.exists()
 
 
 def test_response_submit_not_yet_open_refused(pre_survey):
