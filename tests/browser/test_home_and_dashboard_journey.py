@@ -57,7 +57,7 @@ def test_demo_users_reach_their_next_task_from_home(new_page, demo, width):
     _check(page, "home-viewer", width)
     page.get_by_role("link", name=re.compile("^Open the debrief")).first.click()
     assert re.search(r"/sessions/\d+/results/$", page.url)
-    assert page.locator(".result-headline").first.is_visible()
+    expect(page.locator(".result-headline").first).to_be_visible()  # waits for the page, as a person would
 
     # Aberdeen's lead: their partnership's dashboard in one click, Scotland beside it.
     page = _users(new_page, width, "lead-aberdeen")

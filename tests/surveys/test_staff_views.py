@@ -5,6 +5,7 @@ import re
 import uuid
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils import timezone
 
 from surveys import services
@@ -203,7 +204,7 @@ def test_survey_projector_shows_live_count(client, facilitator, pre_survey):
     assert re.findall(r'data-count-url="([^"]+)" aria-live="polite"[^>]*>(\d+)<', html) == [
         (f"/surveys/{pre_survey.pk}/count/", "1")
     ]
-    assert "js/survey-live.js" in html
+    assert staticfiles_storage.url("js/survey-live.js") in html
     assert f'<a href="/surveys/{pre_survey.pk}/projector/">Refresh' in html
 
 
