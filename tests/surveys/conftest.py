@@ -37,6 +37,13 @@ def submit(survey, values, **kwargs):
     return services.response_submit(survey=survey, submission_key=uuid.uuid4(), answers=answers, **kwargs)
 
 
+def form_data(survey, values, **extra):
+    """What the attendee's page posts: a new key, and `values` for the scale statements in order."""
+    data = {"submission_key": str(uuid.uuid4())}
+    data |= {f"s{sid}": value for sid, value in zip(scale_ids(survey), values, strict=False)}
+    return data | extra
+
+
 def release(*surveys):
     """Close the surveys as if more than the grace period ago: their answers are released into results."""
     for survey in surveys:

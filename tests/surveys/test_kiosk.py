@@ -1,21 +1,14 @@
 """A device passed round the room (kiosk mode), answering again on one's own phone, and the privacy note."""
 
 import re
-import uuid
 
 from surveys.models import Response
 from surveys.views.public import pairing_cookie_name
-from tests.surveys.conftest import scale_ids, submit
+from tests.surveys.conftest import form_data, submit
 
 
 def kiosk(survey):
     return f"/s/{survey.token}/kiosk/"
-
-
-def form_data(survey, values, **extra):
-    data = {"submission_key": str(uuid.uuid4())}
-    data |= {f"s{sid}": value for sid, value in zip(scale_ids(survey), values, strict=False)}
-    return data | extra
 
 
 def code_shown(html):

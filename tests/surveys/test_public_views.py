@@ -11,17 +11,11 @@ from django.utils import timezone
 from surveys import services
 from surveys.models import Answer, Response
 from surveys.views.public import pairing_cookie_name
-from tests.surveys.conftest import scale_ids, submit
+from tests.surveys.conftest import form_data, scale_ids, submit
 
 
 def url(survey):
     return f"/s/{survey.token}/"
-
-
-def form_data(survey, values, **extra):
-    data = {"submission_key": str(uuid.uuid4())}
-    data |= {f"s{sid}": value for sid, value in zip(scale_ids(survey), values, strict=False)}
-    return data | extra
 
 
 def stored(survey):
