@@ -26,10 +26,19 @@ class CoprodConfig(AppConfig):
 
     def register_audit(self):
         from coprod import audit
-        from coprod.models import ContextFigure, Locality, Membership, Organisation, Partnership, Priority, User
+        from coprod.models import (
+            ContextFigure,
+            Invitation,
+            Locality,
+            Membership,
+            Organisation,
+            Partnership,
+            Priority,
+            User,
+        )
 
         audit.register(Partnership, partnership=lambda partnership: partnership.pk)
-        for model in (Locality, Priority, ContextFigure, Membership):
+        for model in (Locality, Priority, ContextFigure, Membership, Invitation):
             audit.register(model)
         audit.register(Organisation, partnership=lambda organisation: None, m2m=["partnerships"])  # national
         # Who may sign in and as what; never the password hash or the last login.

@@ -205,7 +205,7 @@ def seed(*, password, stdout):
         )
         users.append(user)
     encoded = _demo_password(users, password)
-    for user, (username, first, last, alliance, area, role) in zip(users, USERS, strict=True):
+    for user, (username, _first, _last, alliance, area, role) in zip(users, USERS, strict=True):
         # The ALLIANCE demo user can open the admin. Saved only where something differs: a second run changes nothing.
         wanted = {"password": encoded, "is_alliance_staff": alliance, "is_staff": alliance, "is_superuser": alliance}
         changed = [field for field, value in wanted.items() if getattr(user, field) != value]
@@ -213,10 +213,8 @@ def seed(*, password, stdout):
             for field in changed:
                 setattr(user, field, wanted[field])
             user.save(update_fields=changed)
-        if area and not Membership.objects.filter(user=user, partnership=by_area[area]).exists():
-            services.membership_add(
-                partnership=by_area[area], email=user.email, first_name=first, last_name=last, role=role
-            )
+        if area:  # the demo's own accounts: members at once (a lead adding an existing account invites it)
+            Membership.objects.get_or_create(user=user, partnership=by_area[area], defaults={"role": role})
         stdout.write(f"  demo login: {username:<14} {(role.label if role else 'ALLIANCE staff')}")
         if two_factor_required(user):
             _demo_second_factor(user)

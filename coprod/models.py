@@ -154,6 +154,29 @@ class Membership(TimeStampedModel):
         return f"{self.user} ({self.get_role_display()}, {self.partnership})"
 
 
+class Invitation(models.Model):
+    """An existing account asked to join a partnership: a member only once its owner accepts (coprod.services)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint("user", "partnership", name="invitation_unique_per_partnership"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="invitation_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"Invitation to {self.partnership} ({self.get_role_display()})"
+
+    def get_absolute_url(self):
+        return reverse("invitation", args=[self.pk])
+
+
 class OrganisationQuerySet(models.QuerySet):
     def for_list(self):
         return self.prefetch_related(

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from coprod.models import Membership, Organisation, Partnership, Role
+from coprod.models import Invitation, Membership, Organisation, Partnership, Role
 
 
 class Need(IntEnum):
@@ -88,6 +88,11 @@ def get_organisation_for_user(request, pk, write=False):
     if write and not can_edit_organisation(request.user, organisation):
         raise PermissionDenied
     return organisation
+
+
+def get_invitation_for_user(request, pk):
+    """An invitation is its invitee's alone: anyone else, the partnership's own lead included, gets a 404."""
+    return get_object_or_404(Invitation.objects.select_related("partnership"), pk=pk, user=request.user)
 
 
 def can_edit_organisation(user, organisation):

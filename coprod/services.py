@@ -1,6 +1,7 @@
 import logging
 import secrets
 from base64 import b32encode
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
@@ -13,7 +14,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coprod.models import Membership, Partnership, RecoveryCode, RecoveryCodes, Role, SubmissionKey, code_normalise
+from coprod.models import (
+    Invitation,
+    Membership,
+    Partnership,
+    RecoveryCode,
+    RecoveryCodes,
+    Role,
+    SubmissionKey,
+    code_normalise,
+)
 
 security_log = logging.getLogger("coprod.security")
 
@@ -65,17 +75,58 @@ def user_create(*, email, first_name, last_name, is_alliance_staff=False, reques
     return user
 
 
+@dataclass(frozen=True)
+class Added:
+    membership: object = None  # a new account, added at once (its owner sets a password through the email)
+    invitation: object = None  # an existing account, invited: a member once its owner accepts
+
+
 @transaction.atomic
-def membership_add(*, partnership, email, first_name, last_name, role, request=None):
-    """Add the user with this email to the partnership, creating and inviting them if they are new."""
+def membership_add(*, partnership, email, first_name, last_name, role, request=None, invited_by=None):
+    """A new account is made, added and emailed a link to set its password. An existing account is never added
+    without its owner's say: it gets an invitation, by email and on its home page, that it accepts or declines."""
     user = get_user_model().objects.filter(email__iexact=email).first()
     if user is None:
         user = user_create(
             email=email, first_name=first_name, last_name=last_name, request=request, partnership=partnership
         )
+        return Added(membership=Membership.objects.create(user=user, partnership=partnership, role=role))
     if Membership.objects.filter(user=user, partnership=partnership).exists():
-        raise ValidationError(f"{user} is already a member of {partnership}.")
-    return Membership.objects.create(user=user, partnership=partnership, role=role)
+        raise ValidationError(f"{email} is already a member of {partnership}.")
+    invitation, created = Invitation.objects.get_or_create(
+        user=user, partnership=partnership, defaults={"role": role, "invited_by": invited_by}
+    )
+    if not created and invitation.role != role:
+        invitation.role = role
+        invitation.save(update_fields=["role"])
+    if request is not None:
+        transaction.on_commit(lambda: invitation_send(invitation=invitation, request=request))
+    return Added(invitation=invitation)
+
+
+def invitation_send(*, invitation, request):
+    context = {"invitation": invitation, "url": request.build_absolute_uri(invitation.get_absolute_url())}
+    send_mail(
+        f"You are invited to join {invitation.partnership} on CoProd",
+        render_to_string("registration/invitation_email.txt", context),
+        None,
+        [invitation.user.email],
+    )
+
+
+@transaction.atomic
+def invitation_answer(*, invitation, accept):
+    """Accepted: a member with the role offered (kept as it is if a member already). Declined: gone, nothing kept."""
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if invitation is None:
+        raise ValidationError("This invitation has been answered already.")
+    membership = None
+    if accept:
+        membership, _ = Membership.objects.get_or_create(
+            user=invitation.user, partnership=invitation.partnership, defaults={"role": invitation.role}
+        )
+    invitation.delete()
+    return membership
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ urlpatterns = [
     path("partnerships/<int:pk>/", views.partnership_detail, name="partnership-detail"),
     path("partnerships/<int:pk>/edit/", views.partnership_edit, name="partnership-edit"),
     path("partnerships/<int:pk>/members/add/", views.member_add, name="member-add"),
+    path("invitations/<int:pk>/", views.invitation, name="invitation"),
     path("partnerships/<int:pk>/members/<int:member_pk>/", views.member_edit, name="member-edit"),
     path("partnerships/<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member-remove"),
     path("partnerships/<int:pk>/audit/", views.partnership_audit_trail, name="partnership-audit-trail"),

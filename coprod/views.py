@@ -32,11 +32,12 @@ from coprod.forms import (
     UserForm,
     UserInviteForm,
 )
-from coprod.models import Membership, Organisation, Partnership, Role
+from coprod.models import Invitation, Membership, Organisation, Partnership, Role
 from coprod.permissions import (
     Need,
     can,
     can_edit_organisation,
+    get_invitation_for_user,
     get_organisation_for_user,
     get_partnership_for_user,
     organisation_partnerships,
@@ -107,10 +108,16 @@ def home(request):
         now=timezone.localtime(),
         roles={partnership: partnership.role for partnership in partnerships},
     )
+    invitations = list(Invitation.objects.filter(user=request.user).select_related("partnership"))
     return render(
         request,
         "coprod/home.html",
-        {"partnerships": partnerships, "home": page, "panels": panels.build("home", home=page)},
+        {
+            "partnerships": partnerships,
+            "home": page,
+            "panels": panels.build("home", home=page),
+            "invitations": invitations,
+        },
     )
 
 
@@ -219,17 +226,43 @@ def partnership_list_edit(request, pk, kind):
 
 
 @login_required
+def invitation(request, pk):
+    """The invited person accepts or declines; an invitation is nobody else's business (404)."""
+    invitation = get_invitation_for_user(request, pk)
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.invitation_answer(invitation=invitation, accept=accept)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("home")
+        if accept:
+            messages.success(request, f"You are now a member of {invitation.partnership}.")
+            return redirect(invitation.partnership)
+        messages.success(request, f"Invitation to {invitation.partnership} declined.")
+        return redirect("home")
+    return render(request, "coprod/invitation.html", {"invitation": invitation})
+
+
+@login_required
 @require_POST
 def member_add(request, pk):
     partnership = get_partnership_for_user(request, pk, Need.MANAGE)
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
-            membership = services.membership_add(partnership=partnership, request=request, **form.cleaned_data)
+            added = services.membership_add(
+                partnership=partnership, request=request, invited_by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, f"{membership.user} added as {membership.get_role_display().lower()}.")
+            # What the lead typed, never the account's stored name: an email is not a way to look people up.
+            email, role = form.cleaned_data["email"], Role(form.cleaned_data["role"]).label.lower()
+            if added.invitation:
+                messages.success(request, f"Invitation sent to {email}: they join as {role} once they accept it.")
+            else:
+                messages.success(request, f"{email} added as {role}, and emailed a link to set a password.")
             return redirect(partnership)
     return render(
         request,

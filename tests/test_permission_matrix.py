@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from coprod.models import Role
+from coprod.models import Invitation, Role
 from tests.conftest import PERSONAS
 from tests.factories import (
     AttendanceFactory,
@@ -53,6 +53,8 @@ WRITE_ACTION = statuses(REDIRECT, NOT_FOUND, FORBIDDEN, REDIRECT, REDIRECT, FORB
 # bind it with `request.POST or None` take their POST path.
 POST_BODY = {"matrix": "not a field"}
 MATRIX = [
+    ("invitation", {"pk": "invitation"}, "get", statuses(REDIRECT, OK, *[NOT_FOUND] * 4)),
+    ("invitation", {"pk": "invitation"}, "post", statuses(REDIRECT, REDIRECT, *[NOT_FOUND] * 4)),
     # Home: the day's work; ALLIANCE staff land on the national dashboard (a redirect).
     ("home", {}, "get", statuses(OK, OK, OK, OK, OK, REDIRECT)),
     ("partnership-list", {}, "get", SIGNED_IN_PAGE),
@@ -303,6 +305,8 @@ def world(partnership, lead, facilitator, viewer, outsider, alliance):
     session = SessionFactory(partnership=partnership)
     attendance = AttendanceFactory(session=session, status="registered")
     return {
+        # The outsider, invited to join: theirs alone to answer (accept or decline), everyone else's a 404.
+        "invitation": Invitation.objects.create(user=outsider, partnership=partnership, role=Role.VIEWER),
         "session": session,
         "attendance": attendance,
         "attendee": attendance.attendee,

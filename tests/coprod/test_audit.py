@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
 
 from coprod import audit
-from coprod.models import AuditEntry, ContextFigure
+from coprod.models import AuditEntry, ContextFigure, Invitation
 from projects.models import LearningPoint, ProgressUpdate, ProjectMode, StageChange
 from surveys import services as survey_services
 from surveys.models import Phase, Response
@@ -61,6 +61,12 @@ AUDITED = {
         True,
     ),
     "coprod.membership": (lambda p: MembershipFactory(partnership=p), "role", "lead", True),
+    "coprod.invitation": (
+        lambda p: Invitation.objects.create(user=UserFactory(), partnership=p, role="viewer"),
+        "role",
+        "lead",
+        True,
+    ),
     "coprod.organisation": (lambda p: OrganisationFactory(), "sector", "nhs", False),
     "coprod.user": (lambda p: UserFactory(), "first_name", "Morag", False),
     "workshops.programme": (lambda p: ProgrammeFactory(partnership=p), "title", "Star programme", True),

@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from coprod.models import Locality, Membership, Partnership, Role
+from coprod import services
+from coprod.models import Invitation, Locality, Membership, Partnership, Role
 from tests.factories import LocalityFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 
@@ -139,17 +140,55 @@ def test_member_add_invites_a_new_user_by_email(client, lead, partnership, djang
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
-def test_member_add_existing_user_is_not_invited_again(client, lead, partnership):
-    existing = UserFactory(email="fiona@example.org")
+def test_member_add_existing_user_is_invited_not_added_and_their_name_not_shown(
+    client, lead, partnership, django_capture_on_commit_callbacks
+):
+    """Before, typing an existing account's email added it at once and showed its real name to the lead."""
+    existing = UserFactory(email="fiona@example.org", first_name="Fiona", last_name="Realname")
     client.force_login(lead)
 
-    client.post(
-        reverse("member-add", args=[partnership.pk]),
-        {"email": "FIONA@example.org", "first_name": "F", "last_name": "R", "role": Role.VIEWER},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("member-add", args=[partnership.pk]),
+            {"email": "FIONA@example.org", "first_name": "F", "last_name": "R", "role": Role.VIEWER},
+            follow=True,
+        )
 
-    assert list(partnership.memberships.filter(user=existing).values_list("role", flat=True)) == [Role.VIEWER]
-    assert mail.outbox == []
+    assert not partnership.memberships.filter(user=existing).exists()
+    assert "Invitation sent to fiona@example.org: they join as viewer once they accept it." in response.text
+    assert "Realname" not in response.text
+    (invitation,) = Invitation.objects.filter(user=existing, partnership=partnership)
+    assert [message.to for message in mail.outbox] == [["fiona@example.org"]]
+    assert invitation.get_absolute_url() in mail.outbox[0].body
+    assert "/accounts/reset/" not in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("answer, member", [("accept", True), ("decline", False)])
+def test_the_invited_person_accepts_or_declines_from_home(client, lead, partnership, answer, member):
+    existing = UserFactory(email="fiona@example.org")
+    invitation = services.membership_add(
+        partnership=partnership, email="fiona@example.org", first_name="", last_name="", role=Role.FACILITATOR
+    ).invitation
+    client.force_login(existing)
+
+    assert invitation.get_absolute_url() in client.get(reverse("home")).text
+    client.post(invitation.get_absolute_url(), {"answer": answer})
+
+    roles = list(partnership.memberships.filter(user=existing).values_list("role", flat=True))
+    assert roles == ([Role.FACILITATOR] if member else [])
+    assert not Invitation.objects.exists()
+
+
+def test_an_invitation_is_the_invitees_alone(client, lead, partnership):
+    existing = UserFactory(email="fiona@example.org")
+    invitation = services.membership_add(
+        partnership=partnership, email="fiona@example.org", first_name="", last_name="", role=Role.LEAD
+    ).invitation
+    client.force_login(lead)  # the partnership's own lead, who sent it
+
+    assert client.get(invitation.get_absolute_url()).status_code == 404
+    assert client.post(invitation.get_absolute_url(), {"answer": "accept"}).status_code == 404
+    assert not partnership.memberships.filter(user=existing).exists()
 
 
 def test_member_remove_last_lead_is_refused(client, lead, partnership):
