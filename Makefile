@@ -23,7 +23,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	@# Django's deployment checklist, with production settings.
-	DEBUG=0 ALLOWED_HOSTS=coprod.example.org EMAIL_HOST=smtp.example.org SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DEBUG=0 ALLOWED_HOSTS=coprod.example.org EMAIL_HOST=smtp.example.org REDIS_URL=redis://127.0.0.1:6379/0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Tests run with production settings (DEBUG off), minus the HTTPS redirect the test client cannot follow.

@@ -7,7 +7,7 @@ class CoprodConfig(AppConfig):
     verbose_name = "CoProd core"
 
     def ready(self):
-        from coprod import lookups, signals
+        from coprod import checks, lookups, signals  # noqa: F401 (checks registers itself)
         from coprod.middleware import stamp_session
 
         user_logged_in.connect(stamp_session, dispatch_uid="coprod_stamp_session")

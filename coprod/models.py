@@ -334,3 +334,18 @@ class PanelVersion(models.Model):
 
     def __str__(self):
         return f"{self.topic}: {self.token}"
+
+
+class RateCount(models.Model):
+    """One client's count in one window of a rate limit (coprod.limits), kept here where no Redis is configured.
+
+    The key names its window, so a count is never reset inside it; rows of past windows are deleted as new ones
+    begin.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

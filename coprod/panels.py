@@ -11,10 +11,13 @@ same transaction, and calls `changed` itself where it writes without signals (bu
 What changes by the clock alone (a questionnaire released when its window ends) goes in the page's `key`.
 """
 
+import contextlib
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 
+import redis
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
@@ -25,6 +28,7 @@ PAGES = ("home", "dashboard")
 TOPICS = ("sessions", "registers", "answers", "projects")
 CACHE_SECONDS = 6 * 60 * 60  # a bound on what an unused entry costs; a change replaces an entry before this
 _builders = {page: [] for page in PAGES}
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -68,7 +72,11 @@ def rendered(page, *, key, context, **kwargs):
         if reads:
             stamp = repr((page, builder.__module__, builder.__qualname__, key, [versions[topic] for topic in reads]))
             names[builder] = "panel:" + hashlib.sha256(stamp.encode()).hexdigest()
-    found = cache.get_many(names.values())
+    try:
+        found = cache.get_many(names.values())
+    except redis.RedisError:  # Redis down: the page is built afresh, not refused
+        logger.warning("dashboard cache unreachable")
+        found = {}
     shown, built = [], {}
     for _, builder, _ in _builders[page]:
         name = names.get(builder)
@@ -84,7 +92,8 @@ def rendered(page, *, key, context, **kwargs):
                 built[name] = item
         if item:
             shown.append(Rendered(*item))
-    cache.set_many(built, CACHE_SECONDS)
+    with contextlib.suppress(redis.RedisError):
+        cache.set_many(built, CACHE_SECONDS)
     return shown
 
 

@@ -127,25 +127,31 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {error}") from None
 
-# A cache every worker shares, so that rate limits count across gunicorn workers: a table in the database
-# (created by a surveys migration, or `manage.py createcachetable`).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "coprod_cache",
-    },
-    # Per worker process, for what never changes once made: a questionnaire's rendered statements.
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coprod-local"},
-}
+# Production: Redis, which every app server shares (REDIS_URL, e.g. redis://127.0.0.1:6379/0): the rate limits'
+# counts (coprod.limits) and the dashboard's built sections. Without it (`make run`, one server): a cache table
+# in the database (created by a surveys migration) and the rate limits' own table; `check --deploy` warns.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "coprod",
+            # A cache that cannot answer in a second is treated as down (a miss), not waited for.
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coprod_cache"}}
+# Per worker process, for what never changes once made: a questionnaire's rendered statements.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coprod-local"}
 
-# Attendees' questionnaire submissions, per client address (as CLIENT_IP_META_KEY finds it): generous, since a
-# room of 60 may share one venue Wi-Fi address (pre and post, with a few retries each). "N/Xu" as
-# django-ratelimit reads it, e.g. 300/10m; the load benchmark lifts it.
+# Attendees' questionnaire submissions, and wrong short codes, per client address (as CLIENT_IP_META_KEY finds
+# it): generous, since a room of 60 may share one venue Wi-Fi address (pre and post, with a few retries each).
+# "count/period" (s, m, h, d), e.g. 300/10m; the load benchmark lifts it.
 SURVEY_RATE_LIMIT = os.environ.get("SURVEY_RATE_LIMIT", "300/10m")
 if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", SURVEY_RATE_LIMIT):
     raise ImproperlyConfigured(f"SURVEY_RATE_LIMIT must look like 300/10m (count/period), not {SURVEY_RATE_LIMIT!r}.")
-# If the cache fails, take the answers rather than turn every attendee away.
-RATELIMIT_FAIL_OPEN = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "coprod.User"

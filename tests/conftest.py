@@ -2,13 +2,19 @@
 
 import importlib
 import io
+import shutil
+import socket
+import subprocess
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
+import redis
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 from coprod.models import Role
 from surveys.models import ItemPhase, StatementKind
@@ -124,3 +130,77 @@ def template(db):
         required=False,
     )
     return template
+
+
+# Redis, for rate limits (coprod.limits): the server on 127.0.0.1:6379 (database 13, emptied by each test) where one
+# runs, as on the developers' machines and in CI (.ci/run starts it); else a private redis-server on a free port;
+# skipped only where Redis is not installed at all.
+SHARED_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def _reachable(url):
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    if _reachable(SHARED_REDIS):
+        yield SHARED_REDIS
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("Redis is not installed (apt-get install redis-server); CI installs and starts it")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603 (a fixed command)
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/13"
+    for _ in range(50):
+        if _reachable(url):
+            break
+        time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait()
+
+
+@pytest.fixture(params=["database", "redis"])
+def limit_store(request, settings):
+    """Each test below runs against both places a count can live."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_server")
+        redis.Redis.from_url(url).flushdb()
+        settings.REDIS_URL = url
+    else:
+        settings.REDIS_URL = ""
+    return request.param
+
+
+def many_at_once(count, call, threads=30):
+    """`count` calls of `call` from `threads` threads released together; what they returned."""
+    start = threading.Barrier(threads)
+    results = []
+    lock = threading.Lock()
+
+    def run(share):
+        try:
+            start.wait()
+            for _ in range(share):
+                outcome = call()
+                with lock:
+                    results.append(outcome)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=run, args=(count // threads,)) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results

@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import get_usage, is_ratelimited
 
+from coprod import limits
 from coprod.middleware import client_ip
 from surveys import selectors, services
 from surveys.forms import SCALE_CHOICES, ResponseForm, form_stamp
@@ -76,9 +76,7 @@ def _answer(request, token, *, kiosk):
 
 def _submit(request, survey, *, kiosk):
     _check_body_size(request)
-    if is_ratelimited(
-        request, group="surveys:submit", key=_client, rate=settings.SURVEY_RATE_LIMIT, method="POST", increment=True
-    ):
+    if limits.hit("surveys:submit", client_ip(request), settings.SURVEY_RATE_LIMIT):
         form = ResponseForm(request.POST, survey=survey)
         return _form_page(request, survey, form, kiosk=kiosk, rate_limited=True, status=429)
     form = ResponseForm(request.POST, survey=survey)
@@ -117,11 +115,6 @@ def _submit(request, survey, *, kiosk):
             samesite="Lax",
         )
     return response
-
-
-def _client(group, request):
-    """Who the rate limit counts: the client's address, found the same way as for login throttling."""
-    return client_ip(request)
 
 
 def _check_body_size(request):
@@ -198,7 +191,7 @@ def _open_by_short_code(request, typed):
         return _short_code_page(request, typed, rate_limited=True, status=429)
     token = Survey.objects.filter(short_code=code).values_list("token", flat=True).first()
     if token is None:
-        get_usage(request, **_wrong_code_limit(), increment=True)
+        limits.hit("surveys:short-code", client_ip(request), settings.SURVEY_RATE_LIMIT)
         return _short_code_page(
             request,
             typed,
@@ -208,14 +201,9 @@ def _open_by_short_code(request, typed):
     return redirect("surveys:survey-answer", token=token)
 
 
-def _wrong_code_limit():
-    return {"group": "surveys:short-code", "key": _client, "rate": settings.SURVEY_RATE_LIMIT}
-
-
 def _wrong_codes_spent(request):
-    """This address has sent as many wrong codes as the rate allows (a failing cache fails open, as in settings)."""
-    usage = get_usage(request, **_wrong_code_limit(), increment=False)
-    return usage is not None and usage["count"] >= usage["limit"]
+    """This address has sent as many wrong codes as the rate allows."""
+    return limits.spent("surveys:short-code", client_ip(request), settings.SURVEY_RATE_LIMIT)
 
 
 def _short_code_page(request, typed, *, error="", rate_limited=False, status=200):

@@ -47,3 +47,33 @@ def test_settings_production_start_with_secret_key_succeeds():
     result = _start(SECRET_KEY="x" * 60)
 
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_without_redis_the_deploy_check_warns(settings):
+    from coprod.checks import shared_cache
+
+    settings.REDIS_URL = ""
+    assert [warning.id for warning in shared_cache(None)] == ["coprod.W001"]
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert shared_cache(None) == []
+
+
+def test_redis_url_makes_redis_the_shared_cache():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.CACHES['default']['BACKEND'], s.CACHES['local']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "coprod.settings", "DEBUG": "1", "REDIS_URL": "redis://r:6379/0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]

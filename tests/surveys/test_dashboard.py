@@ -368,6 +368,17 @@ def test_the_cached_dashboard_shows_every_change_at_once(client, alliance, world
     assert shown != first
 
 
+def test_the_dashboard_is_built_afresh_when_its_redis_cache_is_down(client, alliance, world, settings):
+    url = reverse("surveys:dashboard-csv")
+    client.force_login(alliance)
+    expected = _csv(client.get(url))
+    settings.CACHES = settings.CACHES | {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+    assert _csv(client.get(url)) == expected
+
+
 def test_the_cached_dashboard_counts_answers_the_clock_releases(client, alliance, world, template):
     """Questionnaires closed just inside the grace: nothing is written when it passes, yet their answers count."""
     session = SessionFactory(partnership=world["beta"], date=datetime.date(2026, 6, 1), status="held")

@@ -372,6 +372,32 @@ def test_answer_page_queries_do_not_grow_with_statements(client, session, count,
         client.get(url(survey))
 
 
+@pytest.mark.parametrize("count", [1, 3])
+@pytest.mark.parametrize(
+    "limit_store, queries",
+    [
+        # The survey (its statements are kept per worker since the page); in one transaction (a savepoint here,
+        # inside the test's): the response, its answers in one statement, the two results counts.
+        ("redis", 7),
+        ("database", 8),  # ... and the rate limit's count, one upsert
+    ],
+    indirect=["limit_store"],
+)
+def test_submission_round_trips_are_pinned(client, session, count, limit_store, queries, django_assert_num_queries):
+    from tests.factories import QuestionnaireTemplateFactory, TemplateItemFactory
+
+    template = QuestionnaireTemplateFactory()
+    for position in range(count):
+        TemplateItemFactory(template=template, position=position)
+    survey = services.survey_create(session=session, phase="pre", template=template)
+    client.get(url(survey))
+    client.post(url(survey), form_data(survey, ["4"] * count))  # the first in this window also clears old windows
+    data = form_data(survey, ["4"] * count)
+
+    with django_assert_num_queries(queries):
+        assert client.post(url(survey), data).status_code == 200
+
+
 @override_settings(SURVEY_RATE_LIMIT="2/m")
 def test_answer_rate_limit_counts_each_address_apart(client, pre_survey):
     def post(address):
