@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import pre_save
 
 
 class CoprodConfig(AppConfig):
@@ -37,6 +38,7 @@ class CoprodConfig(AppConfig):
             User,
         )
 
+        pre_save.connect(audit.name_the_request, sender=audit.AuditEntry, dispatch_uid="coprod_audit_request")
         audit.register(Partnership, partnership=lambda partnership: partnership.pk)
         for model in (Locality, Priority, ContextFigure, Membership, Invitation):
             audit.register(model)
