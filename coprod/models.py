@@ -343,9 +343,9 @@ class RateCount(models.Model):
     begin.
     """
 
-    key = models.CharField(max_length=200, primary_key=True)
-    count = models.PositiveIntegerField()
-    expires_at = models.DateTimeField(db_index=True)
+    key = models.CharField(max_length=200, primary_key=True, editable=False)
+    count = models.PositiveIntegerField(editable=False)
+    expires_at = models.DateTimeField(db_index=True, editable=False)
 
     def __str__(self):
         return f"{self.key}: {self.count}"
