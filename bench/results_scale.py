@@ -377,6 +377,10 @@ def generate(args, today):
                 "template_id": str(template.pk),
                 "phase": "ph",
                 "token": "md5(s.id || ph || random()::text)",
+                # Unique and in the pairing alphabet: the survey's number (session id, phase) in base 31.
+                "short_code": "(SELECT string_agg(substr('ABCDEFGHJKMNPQRSTUVWXYZ23456789', "
+                "((s.id * 2 + (ph = 'post')::int) / (31::bigint ^ k)::bigint % 31)::int + 1, 1), '' ORDER BY k DESC) "
+                "FROM generate_series(0, 7) k)",
                 "opens_at": f"CASE WHEN s.status = 'held' THEN NULL WHEN s.date = {day} THEN "
                 "CASE WHEN ph = 'pre' THEN now() - interval '1 hour' ELSE now() + interval '2 hours' END "
                 "ELSE (s.date + s.start_time)::timestamptz END",

@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coprod', '0005_invitation'),
+        ("coprod", "0005_invitation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateCount',
+            name="RateCount",
             fields=[
-                ('key', models.CharField(editable=False, max_length=200, primary_key=True, serialize=False)),
-                ('count', models.PositiveIntegerField(editable=False)),
-                ('expires_at', models.DateTimeField(db_index=True, editable=False)),
+                ("key", models.CharField(editable=False, max_length=200, primary_key=True, serialize=False)),
+                ("count", models.PositiveIntegerField(editable=False)),
+                ("expires_at", models.DateTimeField(db_index=True, editable=False)),
             ],
         ),
     ]

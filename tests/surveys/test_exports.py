@@ -293,6 +293,51 @@ def test_responses_csv_streams_in_chunks(client, lead, partnership, template, mo
     assert len(rows_of_chunks(chunks)) == 26
 
 
+def test_responses_csv_is_exactly_these_bytes(client, lead, partnership, template):
+    """The whole body, byte for byte: order, quoting, neutralised formulas, empty "Don't know"s, line ends.
+
+    6 people answer before, 5 of them after too. The first says "Don't know" to the second statement before, so on
+    it only 4 pairs are on the scale: too few, and everyone's answers count in full, unpaired. On the others the 5
+    pairs count; the one who answered only before is too few on their own, so the answers before are the pairs'.
+    """
+    services.template_item_add(template=template, text='=SUM(A1), or "so"')
+    session = SessionFactory(partnership=partnership, title='Irvine, "North"', date=datetime.date(2026, 3, 12))
+    pre = services.survey_create(session=session, phase=Phase.PRE, template=template)
+    post = services.survey_create(session=session, phase=Phase.POST, template=template)
+    befores = [submit(pre, [4, None if number == 0 else 2, 5, 4]).response for number in range(6)]
+    afters = [submit(post, [5, 3, 1, 4], pairing_code=before.pairing_code).response for before in befores[:5]]
+    release(pre, post)
+    client.force_login(lead)
+
+    response = client.get(f"/sessions/{session.pk}/responses.csv")
+
+    ids = OpaqueIds()
+    name = '"Irvine, ""North"" (12 Mar 2026)"'
+    s1, s2, s3 = (f"{text},1" for text in STATEMENTS)
+    s4 = '"\'=SUM(A1), or ""so""",1'
+    lines = {befores[5].id: [f"{ids.response(befores[5].id)},,pre,{name},{s2},2"]}  # answered only before
+    for number, (before, after) in enumerate(zip(befores, afters, strict=False)):
+        pair, head = ids.pair(before.id), f"{ids.response(before.id)},"
+        lines[before.id] = [
+            f"{head}{pair},pre,{name},{s1},4",
+            f"{head},pre,{name},{s2},{'' if number == 0 else 2}",
+            f"{head}{pair},pre,{name},{s3},5",
+            f"{head}{pair},pre,{name},{s4},4",
+        ]
+        head = f"{ids.response(after.id)},"
+        lines[after.id] = [
+            f"{head}{pair},post,{name},{s1},5",
+            f"{head},post,{name},{s2},3",
+            f"{head}{pair},post,{name},{s3},1",
+            f"{head}{pair},post,{name},{s4},4",
+        ]
+    in_order = [line for key in sorted(lines, key=lambda key: key.bytes) for line in lines[key]]
+    expected = "".join(
+        f"{line}\r\n" for line in ["response_id,pairing_id,phase,session,statement,statement_version,value", *in_order]
+    )
+    assert b"".join(response.streaming_content).decode() == expected
+
+
 def test_responses_csv_without_answers_is_its_header(client, lead, session):
     client.force_login(lead)
 
