@@ -236,6 +236,8 @@ AUDITLOG_CID_GETTER = "coprod.audit.current_request_id"
 
 # Retention: attendees' names and emails are erased this many months after their last session
 # (manage.py erase_expired_attendees, run daily).
+# Days an emailed link to write a certificate's reflective note stays usable (once only).
+CERTIFICATE_NOTE_LINK_DAYS = env_int("CERTIFICATE_NOTE_LINK_DAYS", 30)
 ATTENDEE_RETENTION_MONTHS = env_int("ATTENDEE_RETENTION_MONTHS", 24)
 if ATTENDEE_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured(f"ATTENDEE_RETENTION_MONTHS must be at least 1, not {ATTENDEE_RETENTION_MONTHS}.")

@@ -7,6 +7,11 @@ about 29% to 79% agreeing; resources about +45 points; self-management about +30
 n's behind it. Seeded random numbers: the same answers every time; stored through the services, and only
 once (a session whose surveys already have responses is left as it is).
 
+Aberdeen City's Co-production Star programme (workshops/demo.py) asks the Co-production Star questionnaire at each
+of its nine sessions: made-up answers from those its registers say came, each with one code for the whole series,
+whose agreement grows a little at each session they come to, more on co-design and co-delivery than on
+co-commissioning, and not for everyone.
+
 Then made-up answers for the illustrative sessions of workshops/demo.py, whose effect differs by partnership and
 grows over the three years, and the open questionnaires of the sessions to come.
 """
@@ -15,14 +20,25 @@ import datetime
 import os
 import random
 import uuid
+from collections import Counter
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from coprod.disclosure import threshold
 from surveys import services
-from surveys.models import Phase, QuestionnaireTemplate, Response, Source, Survey
+from surveys.models import (
+    PAIRING_ALPHABET,
+    PAIRING_CODE_LENGTH,
+    Phase,
+    QuestionnaireTemplate,
+    Response,
+    Source,
+    Survey,
+)
 from workshops import demo as workshops_demo
 from workshops.management.commands.erase_expired_attendees import months_before
-from workshops.models import AttendanceStatus, Session, SessionKind, SessionStatus
+from workshops.models import Attendance, AttendanceStatus, Programme, Session, SessionKind, SessionStatus
 
 SESSION_TITLE = "Exploring New Ways of Working: North Ayrshire"
 UPCOMING_TITLE = "Exploring New Ways of Working: Garnock Valley follow-up"
@@ -54,25 +70,11 @@ WRITTEN = [
 MORE = ["More time for the local projects, please.", "Great to meet people from other sectors."]
 
 
-# Aberdeen City's Co-production Star workshops (seeded by workshops.demo), so that the partnership and national
-# results have more than one session and partnership to show: (title, paired, before only, after only).
-# One session has fewer than 10 paired, to show the "too few responses" warning on its debrief. Those who answered
-# only one questionnaire are none or 5, as pooled figures count only the pairs' own answers otherwise.
-ABERDEEN_SESSIONS = [
-    ("Co-production Star: an introduction", 16, 5, 0),
-    ("Co-commissioning and co-design", 12, 0, 5),
-    ("Co-delivery with communities", 8, 0, 0),
-    ("Co-assessment: learning what changed", 14, 5, 5),
-]
-# Per scale statement: the share of paired attendees agreeing before and after (smaller changes than Irvine's).
-ABERDEEN_AGREE = [(0.35, 0.65), (0.4, 0.7), (0.45, 0.6), (0.4, 0.6), (0.6, 0.75), (0.3, 0.55)]
-
-
 def seed(*, password, stdout):
     session = Session.objects.filter(title=SESSION_TITLE).first()
     template = QuestionnaireTemplate.objects.filter(partnership=None, title=TEMPLATE_TITLE).first()
+    _seed_star_programme(stdout)
     if template is not None:
-        _seed_aberdeen(template, stdout)
         _seed_upcoming(template, stdout)
         _seed_illustrative(template, stdout)
     if session is None or template is None:
@@ -209,50 +211,206 @@ def _answers(rng, *, paired=PAIRED, pre_only=PRE_ONLY, post_only=POST_ONLY, agre
     return before, after
 
 
-def _seed_aberdeen(template, stdout):
-    """Answers for four of Aberdeen City's Co-production Star workshops, through the services, once."""
-    seeded = 0
-    for number, (title, paired, pre_only, post_only) in enumerate(ABERDEEN_SESSIONS):
-        session = Session.objects.filter(title=title, partnership__name__icontains="Aberdeen").first()
-        if session is None or Response.objects.filter(survey__session=session).exists():
-            continue
-        pre, post = _surveys(session, template)
-        rng = random.Random(2017 + number)
-        agree = [(max(1, round(low * paired)), round(high * paired)) for low, high in ABERDEEN_AGREE]
-        before, after = _answers(rng, paired=paired, pre_only=pre_only, post_only=post_only, agree=agree, dont_know={})
-        scale_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
-        post_ids = [i.statement_id for i in post.items.select_related("statement") if i.statement.is_scale]
-        start = _moment(session.date, session.start_time)
-        end = _moment(session.date, session.end_time)
-        codes = []
-        for person, values in enumerate(before):
-            submitted = services.response_submit(
-                survey=pre,
-                submission_key=uuid.uuid5(KEYS, f"aberdeen-{number}-pre-{person}"),
-                answers=dict(zip(scale_ids, values, strict=True)),
-                source=Source.PAPER,  # the programme used paper forms
-                pairing_code=f"AB{number}{person:03d}",
-                now=start,
-            )
-            codes.append(submitted.response.pairing_code)
-        for person, values in enumerate(after):
-            services.response_submit(
-                survey=post,
-                submission_key=uuid.uuid5(KEYS, f"aberdeen-{number}-post-{person}"),
-                answers=dict(zip(post_ids, values, strict=True)),
-                source=Source.PAPER,
-                pairing_code=codes[person] if person < paired else "",
-                now=end,
-            )
-        seeded += 1
-    if seeded:
-        stdout.write(f"  Questionnaires: answers for {seeded} of Aberdeen City's Co-production Star workshops")
-
-
 def _value(rng, agrees, before):
     if agrees:
         return rng.choice([4, 4, 4, 5] if before else [4, 4, 5, 5])
     return rng.choice([1, 2, 2, 3, 3, 3] if before else [2, 3, 3, 3])
+
+
+# --- Aberdeen City's Co-production Star programme (workshops/demo.py): the Star questionnaire, a code per person ---
+
+STAR_TEMPLATE_TITLE = "Co-production Star"
+# Per scale statement of the Star questionnaire, in its order: where people start (a point on the 1-5 scale) and
+# how far one session moves someone who takes it in. Co-design and co-delivery, which the workshops and Labs
+# practise, move most; co-commissioning, which staff seldom get to share with the people they serve, least; the
+# resources of people and communities, the change Aberdeen's story names, in between.
+STAR_SHAPE = [
+    (3.1, 0.20),  # understands what co-production means
+    (2.8, 0.07),  # co-commissioning
+    (2.9, 0.30),  # co-design
+    (2.9, 0.27),  # co-delivery
+    (2.8, 0.15),  # co-assessment
+    (3.0, 0.22),  # looks for the skills and strengths of people who use services
+    (3.1, 0.10),  # knows local groups, places and people
+    (3.3, 0.18),  # ready to try co-production
+]
+STAR_LEARNING_KEPT = 0.8  # each session adds this much less than the one before: the first teaches most
+STAR_GLOW = 0.15  # at the end of a session, people feel surer than they will be by the next one
+# People differ (points on the scale): overall, on each statement, and a little from one form to the next.
+STAR_SPREAD_PERSON, STAR_SPREAD_STATEMENT, STAR_SPREAD_ANSWER = 0.4, 0.5, 0.3
+# How much of each session people take in: some leave no different (0), most as expected (1), a few more (1.5).
+STAR_TAKE_IN = [0, 0.5, 1, 1, 1, 1.5]
+# The chance of "Don't know" before a first session: co-commissioning and co-assessment are the unfamiliar words.
+# Halved at each session someone has been to; after a session, a quarter of that.
+STAR_DONT_KNOW = [0.02, 0.2, 0.04, 0.04, 0.14, 0.02, 0.08, 0.03]
+STAR_ANSWER_BEFORE = 0.9  # of those who came, the share who filled in the form before
+STAR_LEFT_EARLY = (5, 7)  # of whom, at each session, this many left before the form after
+STAR_WRITTEN = [
+    "Ask the people who use our service to help plan the next change, not just comment on it.",
+    "Find out what the community centre already runs before we set up something new.",
+    "Invite a carer onto our working group.",
+    "Start each review by asking what the person can do and wants to do.",
+    "Ask people who use the service to help choose how we measure whether it works.",
+    "Share the map of local groups from today with my team.",
+    "Talk to the volunteers' group about running the walking group with us.",
+]
+
+
+@dataclass(eq=False)
+class _StarPerson:
+    """One person of the programme, as the demo makes up their answers: never stored with them."""
+
+    code: str  # the pairing code on the card they keep for the whole programme
+    leaning: list  # per statement, how far above or below its usual starting point they are
+    take_in: float  # how much of each session's learning they keep
+    sessions: int = 0  # sessions of the programme attended so far
+
+    @classmethod
+    def new(cls, rng, code):
+        start = rng.gauss(0, STAR_SPREAD_PERSON)
+        return cls(code, [start + rng.gauss(0, STAR_SPREAD_STATEMENT) for _ in STAR_SHAPE], rng.choice(STAR_TAKE_IN))
+
+    def value(self, rng, statement, sessions, *, after=False):
+        """An answer on the scale after `sessions` sessions (and `after` one): learning adds up, each session a
+        little less, and some of the glow of the day is gone by the next."""
+        base, gain = STAR_SHAPE[statement]
+        learnt = gain * self.take_in * sum(STAR_LEARNING_KEPT**number for number in range(sessions))
+        glow = STAR_GLOW * self.take_in if after else 0
+        answer = base + self.leaning[statement] + learnt + glow + rng.gauss(0, STAR_SPREAD_ANSWER)
+        return min(max(round(answer), 1), 5)
+
+
+def _seed_star_programme(stdout):
+    """Aberdeen City's programme: each session's questionnaires before and after from the Co-production Star
+    template, answered on paper by people its register says came.
+
+    Each person writes the same code, from a card they keep, on every form of the series: so a session pairs their
+    answers after with their answers before as usual, and the programme follows them across its sessions.
+    Once: a programme whose sessions have questionnaires is left as it is.
+    """
+    template = QuestionnaireTemplate.objects.filter(partnership=None, title=STAR_TEMPLATE_TITLE).first()
+    programme = Programme.objects.filter(
+        partnership__name=workshops_demo.STAR_PARTNERSHIP, title=workshops_demo.STAR_TITLE
+    ).first()
+    if template is None or programme is None or Survey.objects.filter(session__programme=programme).exists():
+        return
+    sessions = list(programme.sessions.order_by("date", "pk"))
+    came = _star_attendees(sessions)
+    rng = random.Random(2017)
+    people, codes, answered = {}, set(), Counter()
+    for number, session in enumerate(sessions):
+        for attendee_id in came[session.pk]:
+            if attendee_id not in people:
+                people[attendee_id] = _StarPerson.new(rng, _new_code(rng, codes))
+        group = [people[attendee_id] for attendee_id in came[session.pk]]
+        before, after, values = _star_answers(group, rng)
+        _answer_star_session(session, number, template, before, after, values, rng)
+        answered.update(person.code for person in before)
+        for person in group:
+            person.sessions += 1
+    stdout.write(
+        f"  Questionnaires: Aberdeen City's {programme.title}, {len(sessions)} sessions on the {template.title} "
+        f"questionnaire: {len(answered)} people answered with one code for the whole programme, "
+        f"{sum(count >= 6 for count in answered.values())} of them at 6 or more sessions"
+    )
+
+
+def _star_attendees(sessions):
+    """{session id: [attendee id]}: who came to each session, by the register, in a fixed order."""
+    came = {session.pk: [] for session in sessions}
+    attended = Attendance.objects.filter(session__in=sessions, status=AttendanceStatus.ATTENDED)
+    for session_id, attendee_id in attended.order_by("attendee_id").values_list("session_id", "attendee_id"):
+        came[session_id].append(attendee_id)
+    return came
+
+
+def _new_code(rng, taken):
+    while True:
+        code = "".join(rng.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def _star_answers(came, rng):
+    """(before, after, values) of one session from those who came (_StarPerson): who answered before, who after
+    (most of them: a few left early), and {phase: {code: [value per statement]}}, None for "Don't know".
+    """
+    before = [person for person in came if rng.random() < STAR_ANSWER_BEFORE]
+    # 5 or more: pooled figures count the answers before in full only if those outside the pairs are none or 5+.
+    left_early = rng.sample(before, rng.randint(*STAR_LEFT_EARLY))
+    after = [person for person in before if person not in left_early]
+    statements = range(len(STAR_SHAPE))
+    values = {
+        Phase.PRE: {person.code: [person.value(rng, s, person.sessions) for s in statements] for person in before},
+        Phase.POST: {
+            person.code: [person.value(rng, s, person.sessions + 1, after=True) for s in statements] for person in after
+        },
+    }
+    unsure = [
+        (phase, person.code, s)
+        for phase, group, share in ((Phase.PRE, before, 1), (Phase.POST, after, 0.25))
+        for person in group
+        for s in statements
+        if rng.random() < STAR_DONT_KNOW[s] * share * 0.5**person.sessions
+    ]
+    for phase, code, s in _unsure_kept(values, unsure):
+        values[phase][code][s] = None
+    return before, after, values
+
+
+def _unsure_kept(values, unsure):
+    """The "Don't know" answers to keep of `unsure` [(phase, code, statement)], the first dropped until, per
+    statement, those outside the session's pairs are none or 5 or more, on the scale and with "Don't know": so that
+    its results show every answer rather than hold some back (surveys/results/pooling.py)."""
+    kept = list(unsure)
+    for s in {statement for _, _, statement in unsure}:
+        while not _outside_pairs_shown(values, kept, s):
+            kept.remove(next(answer for answer in kept if answer[2] == s))
+    return kept
+
+
+def _outside_pairs_shown(values, unsure, s):
+    dont_know = {(phase, code) for phase, code, statement in unsure if statement == s}
+    both = values[Phase.PRE].keys() & values[Phase.POST].keys()
+    pairs = sum(1 for code in both if (Phase.PRE, code) not in dont_know and (Phase.POST, code) not in dont_know)
+    for phase in (Phase.PRE, Phase.POST):
+        on_scale = sum(1 for code in values[phase] if (phase, code) not in dont_know)
+        outside = on_scale - pairs
+        if any(0 < count < threshold() for count in (outside, outside + len(values[phase]) - on_scale)):
+            return False
+    return True
+
+
+def _answer_star_session(session, number, template, before, after, values, rng):
+    """Store one session's answers (_star_answers), on paper forms, through the services."""
+    pre, post = _surveys(session, template)
+    pre_ids = [i.statement_id for i in pre.items.select_related("statement") if i.statement.is_scale]
+    post_items = list(post.items.select_related("statement"))
+    post_ids = [i.statement_id for i in post_items if i.statement.is_scale]
+    text_id = next(i.statement_id for i in post_items if not i.statement.is_scale)
+    start, end = _moment(session.date, session.start_time), _moment(session.date, session.end_time)
+    for index, person in enumerate(before):
+        services.response_submit(
+            survey=pre,
+            submission_key=uuid.uuid5(KEYS, f"star {number} pre {index}"),
+            answers=dict(zip(pre_ids, values[Phase.PRE][person.code], strict=True)),
+            source=Source.PAPER,
+            pairing_code=person.code,
+            now=start,
+        )
+    for index, person in enumerate(after):
+        answers = dict(zip(post_ids, values[Phase.POST][person.code], strict=True))
+        if rng.random() < 0.2:  # one in five writes something
+            answers[text_id] = rng.choice(STAR_WRITTEN)
+        services.response_submit(
+            survey=post,
+            submission_key=uuid.uuid5(KEYS, f"star {number} post {index}"),
+            answers=answers,
+            source=Source.PAPER,
+            pairing_code=person.code,
+            now=end,
+        )
 
 
 # --- Illustrative sessions (workshops/demo.py): made-up answers ---

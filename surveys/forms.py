@@ -109,6 +109,14 @@ class ResponseForm(forms.Form):
                 max_length=20,
                 help_text="Optional. 6 letters and numbers, for example K7MP2Q.",
             )
+        elif survey.session.programme_id:
+            # One code for a whole programme: its first questionnaire gives it, later sessions carry it.
+            self.fields["pairing_code"] = forms.CharField(
+                label="Your code from an earlier session of this programme",
+                required=False,
+                max_length=20,
+                help_text="Optional. Leave it empty at your first session: you will get a code to keep.",
+            )
 
     def statement_fields(self):
         """(number, item, bound field) per statement, in order, for the template."""
@@ -233,6 +241,10 @@ class SurveyWindowForm(forms.ModelForm):
         return cleaned
 
 
+STAR_TEMPLATE = "Co-production Star"  # surveys/migrations/0008_coproduction_star_template.py
+STAR_KINDS = {"star_workshop", "lab"}
+
+
 class SurveySetupForm(OnceForm):
     """Set up the session's questionnaires before and after in one step, from one template."""
 
@@ -247,10 +259,17 @@ class SurveySetupForm(OnceForm):
         field.queryset = templates.order_by(F("partnership").asc(nulls_first=True), "title")
         offered = list(field.queryset)  # one query: the choices below are this list, not a second reading
         field.choices = [(template.pk, _template_label(template)) for template in offered]
-        # The partnership's own copy, where it has one: it adds local statements to the national ones.
+        if self.is_bound:
+            return
+        # A Co-production Star workshop or Lab asks the Star questionnaire; other sessions the partnership's own
+        # copy where it has one (it adds local statements to the national ones), else the national default.
+        national = [template for template in offered if not template.partnership_id]
+        star = [template for template in national if template.title == STAR_TEMPLATE]
         local = [template for template in offered if template.partnership_id]
-        if local and not self.is_bound:
-            self.initial["template"] = local[0].pk
+        others = [template for template in national if template.title != STAR_TEMPLATE]
+        chosen = star if session.kind in STAR_KINDS else local or others
+        if chosen:
+            self.initial["template"] = chosen[0].pk
 
 
 def _template_label(template):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coprod.models import Partnership, TimeStampedModel
-from workshops.models import Session
+from workshops.models import Programme, Session
 
 # Six characters from an alphabet without look-alikes (no 0/O, 1/I/L): about 30 bits, easy to copy by hand.
 PAIRING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -483,3 +483,18 @@ ROLLUP_VALUE_FIELDS = [f"{phase}_{value}" for phase in ("pre", "post") for value
 ROLLUP_PAIRED_FIELDS = ["paired_both", "paired_improved", "paired_worsened", "paired_neither"]
 ROLLUP_PAIRED_VALUE_FIELDS = [f"paired_{phase}_{value}" for phase in ("pre", "post") for value in (1, 2, 3, 4, 5)]
 ROLLUP_FIELDS = ROLLUP_VALUE_FIELDS + ROLLUP_PAIRED_FIELDS + ROLLUP_PAIRED_VALUE_FIELDS
+
+
+class ProgrammeRelease(models.Model):
+    """A programme's results, released by its lead: counted over the sessions released by then, and fixed.
+
+    Figures that moved with each new session could single out the few people it changed (surveys.results
+    .programme); released once, after the series, they never move. Sessions released later are not counted.
+    """
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True, related_name="release")
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey("coprod.User", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self):
+        return f"Results of {self.programme_id} released {self.released_at:%Y-%m-%d}"

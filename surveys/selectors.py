@@ -54,7 +54,9 @@ PUBLIC_SURVEY_FIELDS = ["id", "token", "phase", "opens_at", "closes_at", "closed
 def survey_for_answering(token):
     """The survey behind a public address, with what its page asks (`asked`), or None."""
     # A slice, not first(): the token is unique, and ordering the one row costs the busiest page 10% of its time.
-    found = Survey.objects.select_related("session").only(*PUBLIC_SURVEY_FIELDS, "session__title", "session__date")
+    found = Survey.objects.select_related("session").only(
+        *PUBLIC_SURVEY_FIELDS, "session__title", "session__date", "session__programme_id"
+    )
     found = list(found.filter(token=token)[:1])
     if not found:
         return None

@@ -307,6 +307,15 @@ def _find_pre(survey, code):
     )
 
 
+def _in_programme(programme_id, code, survey):
+    """The code answered another questionnaire of the programme's sessions (never another programme's)."""
+    return (
+        Response.objects.filter(survey__session__programme_id=programme_id, pairing_code=code)
+        .exclude(survey=survey)
+        .exists()
+    )
+
+
 def response_submit(
     *,
     survey,
@@ -323,7 +332,9 @@ def response_submit(
     `answers` maps statement ids to 1-5, None ("Don't know") or text; statements left out were not answered.
     Before the session, an online response gets a fresh pairing code, unique in the survey; a paper one keeps
     the code written on it, if any. After the session, a code must match a "before" response of the same
-    session, and each code pairs once. A repeated submission key returns the stored response (created=False):
+    session, and each code pairs once. In a programme's session, a code from another of its sessions is kept
+    too: a "before" online carries it instead of a new one, an "after" keeps it without this session's "before".
+    A repeated submission key returns the stored response (created=False):
     the unique key decides, inside the transaction, so concurrent repeats store exactly one.
 
     Online, once closed, the grace is for forms handed out before the close (`handed_out_at`, which the page
@@ -356,11 +367,23 @@ def response_submit(
 
     scale_ids = {item.statement_id for item in survey_items if item.statement.kind == StatementKind.SCALE}
     pre = None
+    programme_id = survey.session.programme_id
     if survey.phase == Phase.POST and pairing_code:
         pre = _find_pre(survey, pairing_code)
-        if pre is None:
+        # In a programme, a code from any of its sessions is the person's across the series (surveys.results
+        # .programme), even without this session's "before".
+        if pre is None and not (programme_id and _in_programme(programme_id, pairing_code, survey)):
             raise ValidationError({"pairing_code": "We could not find this code for this session." + NO_CODE_HINT})
-    generate = survey.phase == Phase.PRE and source == Source.ONLINE
+    # Online, a "before" gets a new code, unless it carries the code of an earlier session of its programme.
+    carried = survey.phase == Phase.PRE and source == Source.ONLINE and bool(programme_id and pairing_code)
+    if carried and not _in_programme(programme_id, pairing_code, survey):
+        raise ValidationError(
+            {
+                "pairing_code": "We could not find this code for this programme. Check it, or leave the box empty to "
+                "get a new code."
+            }
+        )
+    generate = survey.phase == Phase.PRE and source == Source.ONLINE and not carried
     for _attempt in range(10):
         code = pairing_code_new() if generate else pairing_code
         try:

@@ -2,7 +2,7 @@ import os
 
 from django.urls import path
 
-from surveys.views import bench, dashboard, public, results, surveys, templates
+from surveys.views import bench, dashboard, programmes, public, results, surveys, templates
 
 app_name = "surveys"
 
@@ -35,6 +35,14 @@ urlpatterns = [
         "results/partnerships/<int:pk>/responses.csv",
         results.partnership_responses_csv,
         name="partnership-responses-csv",
+    ),
+    path("results/programmes/<int:pk>/", programmes.programme_results, name="programme-results"),
+    path("results/programmes/<int:pk>/release/", programmes.programme_release, name="programme-release"),
+    path("results/programmes/<int:pk>/results.csv", programmes.programme_results_csv, name="programme-results-csv"),
+    path(
+        "results/programmes/<int:pk>/responses.csv",
+        programmes.programme_responses_csv,
+        name="programme-responses-csv",
     ),
     path("results/national/", results.national_results, name="national-results"),
     path("results/national/results.csv", results.national_results_csv, name="national-results-csv"),

@@ -233,3 +233,16 @@ class PdsaCycleFactory(factory.django.DjangoModelFactory):
     plan = "Invite two in-patients to the walking group."
     prediction = "Both will come back the following week."
     plan_date = datetime.date(2025, 3, 3)
+
+
+# --- CPD certificates (workshops) ---
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """An issued certificate with no note and no note link: pass programme= and attendee= of one partnership."""
+
+    class Meta:
+        model = "workshops.Certificate"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    attendee = factory.SubFactory(AttendeeFactory, partnership=factory.SelfAttribute("..programme.partnership"))

@@ -169,6 +169,15 @@ MATRIX = [
     ),
     ("workshops:certificate", {"pk": "programme", "attendee_pk": "programme_completer"}, "get", READ_PAGE),
     ("workshops:certificates-all", {"pk": "programme"}, "get", READ_PAGE),
+    (
+        "workshops:certificates-send",
+        {"pk": "programme"},
+        "post",
+        statuses(REDIRECT, NOT_FOUND, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+    ),
+    ("workshops:certificate-check", {}, "get", EVERYONE_PAGE),
+    ("workshops:certificate-note", {}, "get", statuses(*[NOT_FOUND] * 6)),  # no key: no note to write
+    ("workshops:certificate-note", {}, "post", statuses(*[NOT_FOUND] * 6)),
     # Questionnaires: national templates are ALLIANCE staff's, a partnership's copy its lead's; surveys follow
     # their session (leads and facilitators run them).
     ("surveys:template-list", {}, "get", SIGNED_IN_PAGE),
@@ -219,6 +228,15 @@ MATRIX = [
     ("surveys:session-results-csv", {"pk": "session"}, "get", READ_PAGE),
     ("surveys:session-responses-csv", {"pk": "session"}, "get", READ_PAGE),
     ("surveys:partnership-results", {"pk": "partnership"}, "get", READ_PAGE),
+    ("surveys:programme-results", {"pk": "programme"}, "get", READ_PAGE),
+    ("surveys:programme-results-csv", {"pk": "programme"}, "get", READ_PAGE),
+    ("surveys:programme-responses-csv", {"pk": "programme"}, "get", READ_PAGE),
+    (
+        "surveys:programme-release",
+        {"pk": "programme"},
+        "post",
+        statuses(REDIRECT, NOT_FOUND, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
+    ),
     ("surveys:partnership-results-csv", {"pk": "partnership"}, "get", READ_PAGE),
     ("surveys:partnership-responses-csv", {"pk": "partnership"}, "get", READ_PAGE),
     ("surveys:national-results", {}, "get", ALLIANCE_PAGE),

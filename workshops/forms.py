@@ -10,9 +10,10 @@ from django.template.defaultfilters import filesizeformat
 
 from coprod.forms import OnceForm
 from coprod.models import Locality, Organisation, Partnership, Role, Sector
-from workshops import selectors
+from workshops import selectors, services
 from workshops.models import (
     AHP_ROLES,
+    NOTE_MAX_LENGTH,
     AttendanceStatus,
     Attendee,
     AttendeeRole,
@@ -457,6 +458,8 @@ class ProgrammeForm(forms.ModelForm):
             "facilitating_organisation",
             "cpd_hours_per_session",
             "completion_threshold",
+            "signatory_name",
+            "signatory_role",
         ]
         help_texts = {"facilitating_organisation": "From the organisation register, e.g. Governance International."}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
@@ -505,3 +508,27 @@ class ProgrammeForm(forms.ModelForm):
 
 class ProgrammeCreateForm(OnceForm, ProgrammeForm):
     pass
+
+
+class CertificateNoteForm(forms.Form):
+    """The participant's reflective note: the only field of a page that shows nothing else of theirs."""
+
+    note = forms.CharField(
+        label="Your reflective note",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=(
+            f"What you learned, and how it will benefit your practice and the people you work with. Up to "
+            f"{NOTE_MAX_LENGTH:,} characters. It is printed on your certificate. This link works once: after you "
+            "save, the note cannot be changed here."
+        ),
+        error_messages={"required": "Write your note, or close this page if you would rather not add one."},
+    )
+
+    def clean_note(self):
+        note = services.note_clean(self.cleaned_data["note"])
+        if len(note) > NOTE_MAX_LENGTH:
+            # Said here, not by a maxlength attribute: a pasted note is never cut short without a word.
+            raise forms.ValidationError(
+                f"Your note is {len(note):,} characters: shorten it to {NOTE_MAX_LENGTH:,} or fewer."
+            )
+        return note

@@ -1,10 +1,14 @@
 """Sessions, programmes, attendees and attendance: where questionnaires and projects attach."""
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from coprod.models import Locality, Organisation, Partnership, Sector, TimeStampedModel
 
@@ -74,6 +78,15 @@ class Programme(TimeStampedModel):
     )
     completion_threshold = models.PositiveSmallIntegerField(
         "sessions needed to complete", help_text="A participant completes by attending at least this many sessions."
+    )
+    signatory_name = models.CharField(
+        "signatory's name",
+        max_length=200,
+        blank=True,
+        help_text="Printed under the signature line of each certificate.",
+    )
+    signatory_role = models.CharField(
+        "signatory's role", max_length=200, blank=True, help_text="For example: Chief Officer, North Ayrshire HSCP."
     )
 
     objects = ProgrammeQuerySet.as_manager()
@@ -214,3 +227,57 @@ class Attendance(TimeStampedModel):
 
     def __str__(self):
         return f"{self.attendee} at {self.session}"
+
+
+# Certificate numbers: no 0/O, 1/I/L, so a number read off paper is typed right. 31**8 (about 850 billion)
+# numbers, drawn at random: a few hundred guesses per address per window (the rate limit) find nobody.
+CERTIFICATE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CERTIFICATE_NUMBER_LENGTH = 8
+NOTE_MAX_LENGTH = 1000
+
+
+def certificate_number_new():
+    return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_NUMBER_LENGTH))
+
+
+def hash_note_key(key):
+    """The stored form of a note link's key. The key is 256 random bits, so a plain SHA-256 cannot be reversed."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Certificate(TimeStampedModel):
+    """A completer's CPD certificate, issued when a lead sends or prints it: its number stays checkable.
+
+    The reflective note is the participant's, written through a single-use link emailed to them. Erasing the
+    attendee erases the note and the link; the row stays, so the number still checks out, without a name.
+    """
+
+    number = models.CharField(max_length=CERTIFICATE_NUMBER_LENGTH, unique=True, default=certificate_number_new)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="certificates")
+    attendee = models.ForeignKey(Attendee, on_delete=models.PROTECT, related_name="certificates")
+    issued_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField("reflective note", blank=True)
+    note_written_at = models.DateTimeField(null=True, blank=True)
+    # Only the hash of the emailed link's key: a copy of the database cannot write anyone's note.
+    note_key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    note_link_sent_at = models.DateTimeField(null=True, blank=True)
+    note_link_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint("programme", "attendee", name="certificate_once_per_programme_and_attendee"),
+            models.CheckConstraint(
+                condition=Q(number__regex=rf"^[{CERTIFICATE_ALPHABET}]{{{CERTIFICATE_NUMBER_LENGTH}}}$"),
+                name="certificate_number_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Certificate {self.number_display}"
+
+    @property
+    def number_display(self):
+        """K7MP2QXR as K7MP-2QXR: easier to read aloud and to type."""
+        half = CERTIFICATE_NUMBER_LENGTH // 2
+        return f"{self.number[:half]}-{self.number[half:]}"

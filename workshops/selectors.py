@@ -13,6 +13,7 @@ from workshops.models import (
     AttendanceStatus,
     Attendee,
     AttendeeRole,
+    Certificate,
     Programme,
     Session,
     SessionStatus,
@@ -252,10 +253,13 @@ def programme_grid(*, programme):
 
 
 @dataclass
-class Certificate:
+class Completion:
+    """What a completer's certificate says: the sessions attended, the hours, and its issued row (number, note)."""
+
     programme: Programme
     attendee: Attendee
     sessions: list  # the sessions attended, in date order
+    issued: Certificate | None = None  # None until a lead sends or prints it
 
     @property
     def hours(self):
@@ -288,7 +292,7 @@ def programme_certificates(*, programme, attendee_pk=None):
     certificates = {}
     for attendance in attendances:
         certificate = certificates.setdefault(
-            attendance.attendee_id, Certificate(programme=programme, attendee=attendance.attendee, sessions=[])
+            attendance.attendee_id, Completion(programme=programme, attendee=attendance.attendee, sessions=[])
         )
         certificate.sessions.append(attendance.session)
     return [
@@ -296,6 +300,17 @@ def programme_certificates(*, programme, attendee_pk=None):
         for certificate in certificates.values()
         if len(certificate.sessions) >= programme.completion_threshold
     ]
+
+
+def issued_certificates(*, programme, attendee_ids):
+    """{attendee id: Certificate} of those already issued to these people for the programme, in one query."""
+    issued = Certificate.objects.filter(programme=programme, attendee_id__in=list(attendee_ids))
+    return {certificate.attendee_id: certificate for certificate in issued}
+
+
+def certificate_for_check(*, number):
+    """The certificate with this number, with what the public check shows, in one query; None if there is none."""
+    return Certificate.objects.filter(number=number).select_related("programme__partnership", "attendee").first()
 
 
 # --- Dashboard: sessions held and who came, grouped in SQL by partnership and period ---

@@ -1,18 +1,41 @@
 """Workshops services."""
 
 import csv
+import datetime
 import io
+import logging
+import secrets
+import smtplib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from coprod import panels
+from coprod import audit, panels
 from coprod.models import Membership, Organisation, Sector
-from workshops.models import Attendance, AttendanceStatus, Attendee, AttendeeRole, Session, SessionStatus
+from workshops import selectors
+from workshops.models import (
+    NOTE_MAX_LENGTH,
+    Attendance,
+    AttendanceStatus,
+    Attendee,
+    AttendeeRole,
+    Certificate,
+    Programme,
+    Session,
+    SessionStatus,
+    hash_note_key,
+)
+
+logger = logging.getLogger(__name__)
 
 # --- Sessions and attendance ---
 
@@ -248,6 +271,7 @@ def attendee_merge(*, keep, duplicate):
         raise ValidationError("Only records of the same partnership can be merged.")
     if keep.erased_at or duplicate.erased_at:
         raise ValidationError("An erased record cannot be merged.")
+    _certificates_move(keep=keep, duplicate=duplicate)
 
     theirs = list(duplicate.attendances.all())
     mine = {a.session_id: a for a in keep.attendances.filter(session_id__in=[a.session_id for a in theirs])}
@@ -278,12 +302,31 @@ def attendee_merge(*, keep, duplicate):
     return keep
 
 
+def _certificates_move(*, keep, duplicate):
+    """The duplicate's certificates become keep's: their numbers are on paper somewhere and must still check out.
+
+    Where both records hold one for the same programme, neither number may be lost, so the merge is refused.
+    """
+    theirs = list(duplicate.certificates.select_related("programme"))
+    if not theirs:
+        return
+    mine = set(keep.certificates.values_list("programme_id", flat=True))
+    for certificate in theirs:
+        if certificate.programme_id in mine:
+            raise ValidationError(
+                f"Both records have a certificate for “{certificate.programme}”, each with its own number that must "
+                "stay checkable: these two records cannot be merged."
+            )
+    Certificate.objects.filter(attendee=duplicate).update(attendee=keep, updated_at=timezone.now())
+
+
 @transaction.atomic
 def attendee_erase(*, attendee):
     """Right to erasure: the identity goes, the attendance rows (and so every count) stay.
 
     Sector and role stay for the room's mix; the organisation goes too, since an organisation plus a
-    role on a small register can point to one person.
+    role on a small register can point to one person. Their reflective notes go, and their note links stop
+    working; a certificate already issued stays checkable by its number, saying the holder's details were erased.
     """
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     if attendee.erased_at:
@@ -291,6 +334,7 @@ def attendee_erase(*, attendee):
     attendee.name, attendee.email, attendee.organisation = ERASED_NAME, "", None
     attendee.erased_at = timezone.now()
     attendee.save(update_fields=["name", "email", "organisation", "erased_at", "updated_at"])
+    Certificate.objects.filter(attendee=attendee).update(note="", note_key_hash=None, updated_at=attendee.erased_at)
     return attendee
 
 
@@ -543,3 +587,125 @@ def bulk_register_save(*, session, text, status=AttendanceStatus.REGISTERED):
 
 
 # --- Programmes and CPD certificates ---
+
+
+def note_link_days():
+    return settings.CERTIFICATE_NOTE_LINK_DAYS
+
+
+def certificates_issue(*, programme, attendees):
+    """Issue a certificate to each of these completers who has none for the programme yet; {attendee id: Certificate}.
+
+    One query when all are issued already, three otherwise, however many people. A clash (the same person issued
+    by another lead at the same moment, or a number drawn twice) is skipped by the insert, then read or drawn again.
+    """
+    ids = [attendee.pk for attendee in attendees]
+    issued = selectors.issued_certificates(programme=programme, attendee_ids=ids)
+    for _attempt in range(3):
+        missing = [pk for pk in ids if pk not in issued]
+        if not missing:
+            return issued
+        Certificate.objects.bulk_create(
+            [Certificate(programme=programme, attendee_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        issued = selectors.issued_certificates(programme=programme, attendee_ids=ids)
+    raise IntegrityError("Certificates could not be given unique numbers: try again.")
+
+
+class CertificateEmailsFailed(Exception):
+    """The mail server refused the emails: nothing was recorded as sent."""
+
+
+@dataclass(frozen=True)
+class CertificatesSent:
+    sent: int  # emails sent now
+    no_email: int  # completers with no email on the register: their certificates are printed instead
+
+
+def certificates_send(*, programme, user, absolute_url):
+    """Email each completer who has an email on the register, and was not sent one before, their certificate's
+    number and a private link to write their reflective note: single use, expiring after note_link_days().
+
+    A fixed number of queries however many completers. The emails go before the commit: if the mail server
+    fails, nobody is marked as sent and the lead can simply try again. `absolute_url(path)`: the full address.
+    """
+    days = note_link_days()
+    with transaction.atomic():
+        # Two clicks (or two leads) at once take turns: the second finds everyone already sent.
+        Programme.objects.select_for_update().filter(pk=programme.pk).exists()
+        completers = [completion.attendee for completion in selectors.programme_certificates(programme=programme)]
+        with_email = [attendee for attendee in completers if attendee.email]
+        issued = certificates_issue(programme=programme, attendees=with_email)
+        now = timezone.now()
+        expires = now + datetime.timedelta(days=days)
+        check_url = absolute_url(reverse("workshops:certificate-check"))
+        marked, emails = [], []
+        for attendee in with_email:
+            certificate = issued[attendee.pk]
+            if certificate.note_link_sent_at is not None:
+                continue
+            key = secrets.token_urlsafe(32)
+            certificate.note_key_hash = hash_note_key(key)
+            certificate.note_link_sent_at, certificate.note_link_expires_at, certificate.updated_at = now, expires, now
+            marked.append(certificate)
+            context = {
+                "attendee": attendee,
+                "programme": programme,
+                "certificate": certificate,
+                "note_url": absolute_url(f"{reverse('workshops:certificate-note')}?{urlencode({'key': key})}"),
+                "check_url": check_url,
+                "expires": timezone.localtime(expires),
+                "days": days,
+            }
+            emails.append(
+                EmailMessage(
+                    f"Your certificate for the {programme.title}: add your reflective note",
+                    render_to_string("workshops/certificate_email.txt", context),
+                    None,
+                    [attendee.email],
+                )
+            )
+        if marked:
+            fields = ["note_key_hash", "note_link_sent_at", "note_link_expires_at", "updated_at"]
+            Certificate.objects.bulk_update(marked, fields)
+            audit.export_record(
+                user=user,
+                what=f"Certificates emailed to {len(marked)} completer{'s' if len(marked) != 1 else ''}",
+                scope=programme.partnership,
+                filters={"programme": programme.title},
+            )
+            try:
+                mailers.default.send_messages(emails)
+            except (smtplib.SMTPException, OSError) as error:  # raised inside the transaction: it rolls back
+                logger.warning("certificate emails not sent: %s", error)
+                raise CertificateEmailsFailed from error
+    return CertificatesSent(sent=len(marked), no_email=len(completers) - len(with_email))
+
+
+def note_clean(text):
+    """The note as stored: line endings made plain and the ends trimmed, its own paragraphs kept."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def certificate_note_write(*, certificate, note):
+    """Store the participant's note, once: True if stored, False if the link was spent, expired or erased meanwhile.
+
+    One conditional UPDATE both stores the note and spends the link, so two submits at the same moment (a double
+    click, two tabs) store one note, on SQLite as on PostgreSQL.
+    """
+    note = note_clean(note)
+    if not note:
+        raise ValidationError({"note": "Write your note, or close this page if you would rather not add one."})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Your note is {len(note):,} characters: shorten it to {NOTE_MAX_LENGTH:,} or fewer."}
+        )
+    now = timezone.now()
+    stored = Certificate.objects.filter(
+        pk=certificate.pk,
+        note_key_hash=certificate.note_key_hash,  # not erased (which clears the hash) since the page was opened
+        note_key_hash__isnull=False,
+        note_written_at__isnull=True,
+        note_link_expires_at__gt=now,
+    ).update(note=note, note_written_at=now, updated_at=now)
+    return stored == 1

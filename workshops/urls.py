@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workshops.views import attendance, programmes, sessions
+from workshops.views import attendance, certificates, programmes, sessions
 
 app_name = "workshops"
 
@@ -32,4 +32,8 @@ urlpatterns = [
     path("programmes/<int:pk>/edit/", programmes.programme_edit, name="programme-edit"),
     path("programmes/<int:pk>/certificates/", programmes.certificates_all, name="certificates-all"),
     path("programmes/<int:pk>/certificates/<int:attendee_pk>/", programmes.certificate, name="certificate"),
+    path("programmes/<int:pk>/certificates/send/", programmes.certificates_send, name="certificates-send"),
+    # --- public: the participant's note (a private emailed link) and the check of a number (certificates.py) ---
+    path("certificates/note/", certificates.certificate_note, name="certificate-note"),
+    path("certificates/check/", certificates.certificate_check, name="certificate-check"),
 ]

@@ -14,6 +14,7 @@ from coprod.disclosure import SUPPRESSED, Suppressed, is_suppressed, threshold  
 from surveys.models import Scale
 
 GROUPS = ("pre", "post", "paired")
+BOTH_QUESTIONNAIRES = "answered both questionnaires"
 HEADLINE_MIN_PAIRED = 10  # fewer people who answered both than this: no headline, a warning instead
 RELATIVE_MIN_PAIRED = 10  # a relative change is shown only with this many pairs ...
 RELATIVE_MIN_AGREEING_BEFORE = 5  # ... of whom this many agreed before: else it swings wildly on one person
@@ -152,6 +153,7 @@ class Figures:
     label: str = ""
     session_scope: bool = False
     hidden: frozenset = field(default_factory=frozenset)
+    pairs_described: str = BOTH_QUESTIONNAIRES  # who the pairs are, for the wording
 
     def _paired(self, name):
         if self.change is SUPPRESSED:
@@ -235,7 +237,7 @@ class Figures:
         return list(zip(Scale.labels, cells(self.pre), cells(self.post), strict=True))
 
 
-def figures_from(statement, counts, *, label="", session_scope=False):
+def figures_from(statement, counts, *, label="", session_scope=False, pairs_described=BOTH_QUESTIONNAIRES):
     """The figures of `counts`. At a session's scope, a group counted not at all though people answered (it was
     smaller than the threshold) is withheld as "fewer than 5" rather than shown as 0."""
     hidden = set()
@@ -264,4 +266,5 @@ def figures_from(statement, counts, *, label="", session_scope=False):
         label=label,
         session_scope=session_scope,
         hidden=frozenset(hidden),
+        pairs_described=pairs_described,
     )

@@ -55,19 +55,19 @@ def headline(figures):
     n = figures.n_paired
     too_few = "Too few responses to draw conclusions:"
     if n is SUPPRESSED:
-        return f"{too_few} fewer than {threshold()} people answered both questionnaires."
+        return f"{too_few} fewer than {threshold()} people {figures.pairs_described}."
     if not n:
         if figures.counts.left_out[GROUPS.index("paired")]:
             return f"{too_few} no pairs are counted here (groups of fewer than {threshold()} are left out)."
-        return f"{too_few} nobody has answered both questionnaires yet."
+        return f"{too_few} nobody has {figures.pairs_described} yet."
     if not figures.conclusive:
         return (
-            f"{too_few} only {plural(n, 'person', 'people')} answered both questionnaires "
+            f"{too_few} only {plural(n, 'person', 'people')} {figures.pairs_described} "
             f"(at least {HEADLINE_MIN_PAIRED} are needed)."
         )
     change = figures.change
     before, after = whole(change.pct_pre), whole(change.pct_post)
-    among = f"Among the {n:,} people who answered both questionnaires, {agreeing_with(figures.statement.text)}"
+    among = f"Among the {n:,} people who {figures.pairs_described}, {agreeing_with(figures.statement.text)}"
     interval = f"95% CI {signed(change.ci_low_pp)} to {signed(change.ci_high_pp)}"
     if figures.could_be_chance:
         if before == after:
@@ -103,7 +103,7 @@ def left_out_note(figures):
                     f"{count:,} people who answered both."
                 )
         if pairs and "paired" in figures.hidden:
-            notes.append(f"{small.capitalize()} people answered both questionnaires: the change is not shown.")
+            notes.append(f"{small.capitalize()} people {figures.pairs_described}: the change is not shown.")
         return " ".join(notes)
     parts = [
         f"{what} from {plural(count, 'session')}"

@@ -27,11 +27,16 @@ from surveys.models import PAIRING_ALPHABET, SHORT_CODE_LENGTH, Phase, Survey
 # A full questionnaire with two long written answers is well under this; anything bigger is not a browser.
 MAX_BODY_BYTES = 100 * 1024
 PAIRING_COOKIE_DAYS = 7
+PROGRAMME_COOKIE_DAYS = 400  # a programme runs for up to a year; browsers keep a cookie 400 days at most
 ALWAYS_ALLOWED_FIELDS = {"submission_key", "csrfmiddlewaretoken"}
 
 
 def pairing_cookie_name(session_id):
     return f"coprod_pair_{session_id}"
+
+
+def programme_cookie_name(programme_id):
+    return f"coprod_programme_{programme_id}"
 
 
 # Private: no shared cache may hand one form's key to two phones. No "no-store": going back to the form
@@ -66,10 +71,12 @@ def _answer(request, token, *, kiosk):
         # This device has answered already: ask before a second "before" answer. Answering as someone else goes
         # on in kiosk mode, which leaves this device's code (its owner's) where it is.
         return render(request, "surveys/public/again.html", {"survey": survey})
+    if not code and not kiosk and survey.session.programme_id:
+        code = _cookie_code(request, programme_cookie_name(survey.session.programme_id))
     key = uuid.uuid4()
     initial = {"submission_key": key, "handed_out": form_stamp(key)}
-    if survey.phase == Phase.POST and code:
-        initial["pairing_code"] = code
+    if code:
+        initial["pairing_code"] = code  # the session's code after; the programme's, before or after
     form = ResponseForm(survey=survey, initial=initial)
     return _form_page(request, survey, form, code_on_device=code, kiosk=kiosk)
 
@@ -104,16 +111,22 @@ def _submit(request, survey, *, kiosk):
     context = {"survey": survey, "response": submitted.response, "kiosk": kiosk}
     response = render(request, "surveys/public/thanks.html", context)
     code = submitted.response.pairing_code
-    if survey.phase == Phase.PRE and code and not kiosk:
-        response.set_cookie(
-            pairing_cookie_name(survey.session_id),
-            code,
-            max_age=PAIRING_COOKIE_DAYS * 24 * 60 * 60,
-            path="/s/",
-            secure=request.is_secure(),
-            httponly=True,
-            samesite="Lax",
-        )
+    if code and not kiosk:
+        cookies = []
+        if survey.phase == Phase.PRE:
+            cookies.append((pairing_cookie_name(survey.session_id), PAIRING_COOKIE_DAYS))
+        if survey.session.programme_id:
+            cookies.append((programme_cookie_name(survey.session.programme_id), PROGRAMME_COOKIE_DAYS))
+        for name, days in cookies:
+            response.set_cookie(
+                name,
+                code,
+                max_age=days * 24 * 60 * 60,
+                path="/s/",
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
     return response
 
 
@@ -128,7 +141,11 @@ def _check_body_size(request):
 
 def _code_on_device(request, survey):
     """The pairing code this device got from the session's first questionnaire, if it looks like one."""
-    code = request.COOKIES.get(pairing_cookie_name(survey.session_id), "")
+    return _cookie_code(request, pairing_cookie_name(survey.session_id))
+
+
+def _cookie_code(request, name):
+    code = request.COOKIES.get(name, "")
     if len(code) == 6 and all(char in PAIRING_ALPHABET for char in code):
         return code
     return ""
@@ -142,6 +159,7 @@ def _form_page(request, survey, form, *, kiosk, code_on_device="", rate_limited=
         "form": form,
         "fields": form.statement_fields(),
         "code_on_device": code_on_device,
+        "asks_code": "pairing_code" in form.fields,
         "rate_limited": rate_limited,
         "choices": SCALE_CHOICES,
         "scale_count": sum(1 for item in survey.asked if item.statement.is_scale),

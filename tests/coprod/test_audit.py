@@ -296,7 +296,10 @@ def _csv_url_names():
 
 def test_every_download_is_recorded_with_its_scope(client, alliance, partnership):
     session = SessionFactory(partnership=partnership, title="Irvine")
+    programme = ProgrammeFactory(partnership=partnership, title="Star")
     downloads = {
+        "surveys:programme-results-csv": ([programme.pk], partnership.pk, "Results (CSV)", {"programme": "Star"}),
+        "surveys:programme-responses-csv": ([programme.pk], partnership.pk, "Responses (CSV)", {"programme": "Star"}),
         "surveys:session-results-csv": ([session.pk], partnership.pk, "Results (CSV)", {"session": str(session)}),
         "surveys:session-responses-csv": ([session.pk], partnership.pk, "Responses (CSV)", {"session": str(session)}),
         "surveys:partnership-results-csv": ([partnership.pk], partnership.pk, "Results (CSV)", {"kind": "lab"}),

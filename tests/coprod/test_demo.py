@@ -2,20 +2,22 @@
 loaded once whatever runs after it (the seed again, next month, the retention job)."""
 
 import datetime
+import importlib
 import io
-from collections import Counter
+from collections import Counter, defaultdict
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from coprod import demo as coprod_demo
 from coprod.models import Partnership
-from surveys.models import SessionRollup, Survey
-from surveys.results.pooling import national_results, session_released
+from surveys.models import Response, SessionRollup, StatementRollup, Survey
+from surveys.results.pooling import national_results, pooled_figures, session_figures, session_released
 from tests.conftest import seed_demo
 from workshops import demo as workshops_demo
 from workshops.management.commands.erase_expired_attendees import months_before
@@ -26,10 +28,17 @@ DUMFRIES = "Dumfries and Galloway Health and Social Care Partnership"
 HIGHLAND = "Highland Health and Social Care Partnership"
 
 
+STAR = importlib.import_module("surveys.migrations.0008_coproduction_star_template")
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module (it takes a while): each test's own changes roll back to it."""
+    """The demo, seeded once for this module (it takes a while): each test's own changes roll back to it.
+
+    The Co-production Star questionnaire comes with a data migration too: put back first, as seed_demo() does the
+    national one (a transactional test run earlier may have flushed it)."""
     with django_db_blocker.unblock(), transaction.atomic():
+        STAR.create_star_template(apps, SimpleNamespace(connection=connection))
         yield seed_demo()
         transaction.set_rollback(True)
 
@@ -187,7 +196,84 @@ def test_demo_seed_after_the_retention_job_changes_nothing(seeded, db, settings)
     assert _story() == story == (42, 39, 104, 22)
 
 
+def test_demo_keeps_north_ayrshires_published_figures(seeded, db):
+    session = Session.objects.get(title=workshops_demo.NA_TITLE)
+
+    figures = session_figures(session)[:3]
+
+    assert [(f.n_pre, f.n_post, f.n_paired) for f in figures] == [(39, 39, 34)] * 3
+    assert [(round(f.paired_pct_agree_pre), round(f.paired_pct_agree_post)) for f in figures] == [
+        (29, 79),
+        (35, 79),
+        (44, 74),
+    ]
+
+
 def test_demo_output_says_what_is_made_up(seeded):
     assert "Illustrative sessions (made-up figures)" in seeded
     assert "Illustrative improvement projects (made-up figures): 12 added" in seeded
     assert len(coprod_demo.PARTNERSHIPS) == 7
+
+
+# --- Aberdeen City's Co-production Star programme: its questionnaire, and one code per person across it ---
+
+
+def _programme():
+    return Programme.objects.get(title=workshops_demo.STAR_TITLE)
+
+
+def test_demo_aberdeen_programme_asks_the_star_questionnaire_at_every_session(seeded, db):
+    sessions = list(_programme().sessions.order_by("date"))
+
+    surveys = Survey.objects.filter(session__in=sessions).select_related("template")
+
+    assert sorted((survey.session_id, survey.phase, survey.template.title) for survey in surveys) == sorted(
+        (session.pk, phase, "Co-production Star") for session in sessions for phase in ("pre", "post")
+    )
+    asked = {item.statement.text for survey in surveys for item in survey.items.select_related("statement")}
+    assert asked == {text for text, *_ in STAR.STATEMENTS}
+    # Paper forms from the people its registers say came: never more than came, most of them.
+    for session in sessions:
+        came = session.attendances.filter(status="attended").count()
+        answered = Response.objects.filter(survey__session=session, survey__phase="pre").count()
+        assert 0.7 * came <= answered <= came, session
+    assert set(Response.objects.filter(survey__session__in=sessions).values_list("source", flat=True)) == {"paper"}
+
+
+def test_demo_aberdeen_regulars_keep_one_code_across_the_programme(seeded, db):
+    fields = ["survey_id", "survey__session_id", "survey__phase", "pairing_code"]
+    paired = ["paired_with__pairing_code", "paired_with__survey__session_id"]
+    responses = list(Response.objects.filter(survey__session__programme=_programme()).values_list(*fields, *paired))
+
+    per_survey = Counter((survey, code) for survey, _session, _phase, code, *_ in responses)
+    sessions_of = defaultdict(set)
+    for _survey, session, _phase, code, *_ in responses:
+        sessions_of[code].add(session)
+    assert "" not in sessions_of  # everyone wrote their code
+    assert max(per_survey.values()) == 1  # no code twice in one questionnaire
+    # Over 100 took part and some 20 came to almost every session (workshops.demo): most answered with a code of
+    # their own, and the regulars with the same one at 6 or more of the 9 sessions.
+    assert 90 <= len(sessions_of) <= 104
+    assert 20 <= sum(len(sessions) >= 6 for sessions in sessions_of.values()) <= 30
+    # Within a session, an answer after pairs with the same code's answer before in that session, as always.
+    after = [row for row in responses if row[2] == "post"]
+    assert [(code, session) for _s, session, _p, code, *_ in after] == [(paired, at) for *_, paired, at in after]
+
+
+def test_demo_aberdeen_programme_shows_a_modest_change_most_on_co_design_and_co_delivery(seeded, db):
+    programme = _programme()
+    texts = [text for text, _hint, kind, *_ in STAR.STATEMENTS if kind == "scale"]
+
+    rollups = StatementRollup.objects.filter(session__programme=programme)
+    pooled = {figures.statement.text: figures for figures in pooled_figures(rollups)}
+    debriefs = [session_figures(session) for session in programme.sessions.all()]
+
+    change = [round(pooled[text].change_pp) for text in texts]  # in points, pairs of all nine sessions pooled
+    _understanding, commissioning, design, delivery, *_ = change
+    assert all(0 < points <= 20 for points in change), change
+    assert min(design, delivery) >= commissioning + 5, change
+    assert sum(figures.dont_know_pre for figures in pooled.values()) >= 10  # some "Don't know", before mostly
+    # Not everyone agrees more after a session; every session's answers count in full (no group of fewer than 5).
+    assert sum(figures.counts.worsened for figures in pooled.values()) >= 20
+    assert {figures.counts.left_out for session in debriefs for figures in session} == {(0, 0, 0)}
+    assert {figures.hidden for session in debriefs for figures in session} == {frozenset()}

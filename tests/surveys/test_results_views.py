@@ -522,28 +522,6 @@ def test_statements_in_results_keep_their_wording(client, lead, partnership, tem
     assert re.findall(r'<h2 id="p-\d+-heading" class="result-statement-heading">([^<]+)</h2>', html) == STATEMENTS
 
 
-def test_demo_gives_aberdeen_sessions_answers_once(client, alliance):
-    aberdeen = PartnershipFactory(name="Aberdeen City HSCP")
-    sessions = [SessionFactory(partnership=aberdeen, title=title) for title, *_ in demo.ABERDEEN_SESSIONS]
-    SessionFactory(partnership=PartnershipFactory(name="North Ayrshire HSCP"), title=demo.SESSION_TITLE)
-    demo.seed(password="x", stdout=io.StringIO())
-    demo.seed(password="x", stdout=io.StringIO())  # a second run adds nothing
-    client.force_login(alliance)
-
-    debriefs = [headlines(client.get(f"/sessions/{session.pk}/results/"))[0][:8] for session in sessions]
-    text = text_of(client.get("/results/national/"))
-
-    assert [
-        session.surveys.get(phase="post").responses.filter(paired_with__isnull=False).count() for session in sessions
-    ] == [paired for _, paired, _, _ in demo.ABERDEEN_SESSIONS]
-    assert debriefs == ["Among th", "Among th", "Too few ", "Among th"]
-    assert "2 partnerships with answers." in text
-    # Those who answered only one questionnaire are none or 5 in every demo session, so pooled figures keep
-    # every session's answers and pairs: a headline for each of the 6 statements.
-    assert text.count("Aberdeen City HSCP 60 ") == 6
-    assert len(re.findall(r"Among the 8\d people who answered both questionnaires", text)) == 6
-
-
 def _queries(client, url):
     """The queries of one GET of `url`, streamed content included."""
     with CaptureQueriesContext(connection) as queries:

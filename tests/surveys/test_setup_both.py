@@ -365,3 +365,22 @@ def test_pair_create_at_once_from_two_screens_makes_one_pair(session, template):
 
     assert sorted(outcomes) == [0, 0, 0, 0, 0, 2]
     assert sorted(Survey.objects.values_list("phase", flat=True)) == ["post", "pre"]
+
+
+@pytest.mark.parametrize(
+    "kind, title",
+    [
+        ("exploring", "Exploring New Ways of Working"),
+        ("good_conversations", "Exploring New Ways of Working"),
+        ("star_workshop", "Co-production Star"),
+        ("lab", "Co-production Star"),
+    ],
+)
+def test_the_questionnaire_offered_first_suits_the_session(partnership, kind, title):
+    from surveys.forms import SurveySetupForm
+    from surveys.models import QuestionnaireTemplate
+    from tests.factories import SessionFactory
+
+    form = SurveySetupForm(session=SessionFactory(partnership=partnership, kind=kind))
+
+    assert QuestionnaireTemplate.objects.get(pk=form.initial["template"]).title == title

@@ -89,6 +89,7 @@ def test_survey_create_offers_own_templates(client, facilitator, pre_survey, tem
     assert "Set up the questionnaire after the session</button>" in html
     assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', html) == [
         "Another national (national)",
+        "Co-production Star (national)",
         "Exploring New Ways of Working (national)",
         "Test questionnaire (national)",
     ]

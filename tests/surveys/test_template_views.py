@@ -23,6 +23,7 @@ def test_template_list_shows_national_and_visible_copies(client, lead, template,
     html = client.get("/questionnaires/").content.decode()
 
     assert rows(html) == [
+        "Co-production Star",
         "Exploring New Ways of Working",
         "Test questionnaire",
         "Test questionnaire: North Ayrshire",
@@ -39,7 +40,7 @@ def test_template_list_for_alliance_shows_every_copy_and_create_button(
 
     html = client.get("/questionnaires/").content.decode()
 
-    assert rows(html)[2:] == ["Test questionnaire: Aberdeen City", "Test questionnaire: North Ayrshire"]
+    assert rows(html)[3:] == ["Test questionnaire: Aberdeen City", "Test questionnaire: North Ayrshire"]
     assert "New national questionnaire" in html
 
 
@@ -59,10 +60,10 @@ def test_template_create_national_by_alliance(client, alliance):
     client.force_login(alliance)
 
     response = client.post(
-        "/questionnaires/new/", {"submission_key": str(uuid.uuid4()), "title": " Co-production  Star "}
+        "/questionnaires/new/", {"submission_key": str(uuid.uuid4()), "title": " Good  Conversations "}
     )
 
-    template = QuestionnaireTemplate.objects.get(title="Co-production Star")
+    template = QuestionnaireTemplate.objects.get(title="Good Conversations")
     assert (response.url, template.partnership) == (f"/questionnaires/{template.pk}/", None)
 
 

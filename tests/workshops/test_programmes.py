@@ -231,8 +231,9 @@ def test_programme_detail_grid_query_count_constant(client, lead, partnership, d
             AttendanceFactory(session=session, attendee=person, status=ATTENDED if number % 2 == 0 else ABSENT)
     client.force_login(lead)
 
-    # session, user, programme, role (read), role (write link), sessions, attendances, attendees
-    with django_assert_num_queries(9):
+    # session, user, programme, role (read), role (write link), role (send certificates), sessions, attendances,
+    # attendees
+    with django_assert_num_queries(10):
         response = client.get(programme.get_absolute_url())
 
     assert len(response.context["grid"].rows) == size
