@@ -21,13 +21,15 @@ from coprod.models import AuditEntry, ContextFigure
 from projects.models import LearningPoint, ProgressUpdate, ProjectMode, StageChange, StarMode
 from surveys import selectors as survey_selectors
 from surveys import services as survey_services
-from surveys.models import Phase, Source, StatementKind
+from surveys.models import Phase, ProgrammeRelease, Source, StatementKind
 from surveys.results.figures import threshold
 from tests.factories import (
+    CertificateFactory,
     LocalityFactory,
     PriorityFactory,
     ProjectPartnerFactory,
     QuestionnaireTemplateFactory,
+    SessionFactory,
     StatementFactory,
     TemplateItemFactory,
 )
@@ -148,6 +150,7 @@ def _one_of_each(world, partnership, lead):  # noqa: F811
     world["session"].facilitating_organisations.add(world["organisation"])
     world["attendee"].organisation = world["organisation"]
     world["attendee"].save()
+    CertificateFactory(programme=world["programme"], attendee=world["programme_completer"])
 
     template = QuestionnaireTemplateFactory()
     scale = StatementFactory()
@@ -163,7 +166,24 @@ def _one_of_each(world, partnership, lead):  # noqa: F811
             source=Source.PAPER,
             check_required=False,
         )
-    return world | {"post_survey": survey, "hostile_template": template}
+    # The programme's sessions: five people with a code before and after, so its results and downloads have rows.
+    in_programme = SessionFactory(partnership=partnership, programme=world["programme"], status="held")
+    programme_surveys = [
+        survey_services.survey_create(session=in_programme, phase=phase, template=template)
+        for phase in (Phase.PRE, Phase.POST)
+    ]
+    for _ in range(threshold()):
+        code = survey_services.pairing_code_new()
+        for programme_survey in programme_surveys:
+            survey_services.response_submit(
+                survey=programme_survey,
+                submission_key=uuid.uuid4(),
+                answers={scale.pk: 4},
+                pairing_code=code,
+                source=Source.PAPER,
+                check_required=False,
+            )
+    return world | {"post_survey": survey, "hostile_template": template, "programme_surveys": programme_surveys}
 
 
 @pytest.fixture
@@ -194,7 +214,8 @@ def hostile_world(world, partnership, lead):  # noqa: F811
 
 def _release(objects):
     """Close the session's questionnaires as if long ago: their answers go into the exports (and pooled results)."""
-    release(objects["survey"], objects["post_survey"])
+    release(objects["survey"], objects["post_survey"], *objects["programme_surveys"])
+    ProgrammeRelease.objects.create(programme=objects["programme"])
 
 
 def _url(objects, name, kwargs):

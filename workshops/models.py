@@ -252,7 +252,9 @@ class Certificate(TimeStampedModel):
     attendee erases the note and the link; the row stays, so the number still checks out, without a name.
     """
 
-    number = models.CharField(max_length=CERTIFICATE_NUMBER_LENGTH, unique=True, default=certificate_number_new)
+    number = models.CharField(
+        max_length=CERTIFICATE_NUMBER_LENGTH, unique=True, default=certificate_number_new, editable=False
+    )
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="certificates")
     attendee = models.ForeignKey(Attendee, on_delete=models.PROTECT, related_name="certificates")
     issued_at = models.DateTimeField(default=timezone.now)

@@ -41,7 +41,9 @@ class Migration(migrations.Migration):
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (
                     "number",
-                    models.CharField(default=workshops.models.certificate_number_new, max_length=8, unique=True),
+                    models.CharField(
+                        default=workshops.models.certificate_number_new, editable=False, max_length=8, unique=True
+                    ),
                 ),
                 ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("note", models.TextField(blank=True, verbose_name="reflective note")),
