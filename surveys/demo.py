@@ -31,6 +31,7 @@ from surveys.models import (
     PAIRING_ALPHABET,
     PAIRING_CODE_LENGTH,
     Phase,
+    ProgrammeRelease,
     QuestionnaireTemplate,
     Response,
     Source,
@@ -308,6 +309,8 @@ def _seed_star_programme(stdout):
         answered.update(person.code for person in before)
         for person in group:
             person.sessions += 1
+    # The series is over: its lead has released the programme's results (surveys.results.programme).
+    ProgrammeRelease.objects.get_or_create(programme=programme)
     stdout.write(
         f"  Questionnaires: Aberdeen City's {programme.title}, {len(sessions)} sessions on the {template.title} "
         f"questionnaire: {len(answered)} people answered with one code for the whole programme, "
