@@ -204,3 +204,25 @@ def many_at_once(count, call, threads=30):
     for worker in workers:
         worker.join()
     return results
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; what each returned or raised, in order."""
+    start = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            start.wait()
+            outcomes[index] = call()
+        except Exception as error:  # reported to the test, which says what it expects
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

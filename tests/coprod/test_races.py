@@ -4,15 +4,13 @@ Without the locks, two leads stepping down at once left a partnership with no le
 a register entry while it was removed gave a 500 in 13 of 25.
 """
 
-import threading
-
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections
 
 from coprod import services
 from coprod.models import Membership, Role
+from tests.conftest import at_once
 from tests.factories import AttendanceFactory, MembershipFactory, PartnershipFactory, SessionFactory
 from workshops import services as workshops
 from workshops.models import Attendance
@@ -24,28 +22,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; what each returned or raised, in order."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as error:  # reported to the test, which says what it expects
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def _step_down(membership, how):

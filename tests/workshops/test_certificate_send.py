@@ -5,7 +5,6 @@ import datetime
 import hashlib
 import re
 import smtplib
-import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,11 +12,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from coprod.models import AuditEntry, Partnership
+from tests.conftest import at_once
 from tests.factories import AttendeeFactory, OrganisationFactory, ProgrammeFactory, TwoFactorClient
 from tests.workshops.test_programmes import ATTENDED, _person, _sessions, text
 from workshops import services
@@ -267,26 +266,6 @@ def test_programme_page_offers_send_to_leads_only(as_persona, star, persona, sho
     assert (reverse("workshops:certificates-send", args=[star.pk]) in response.text) is shown
     if shown:
         assert "The link works once, for 30 days." in page
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; what each returned, in order."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            outcomes[index] = call()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.skipif(
