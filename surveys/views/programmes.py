@@ -29,7 +29,7 @@ def _release_of(item):
 def programme_results(request, pk):
     item = get_programme_for_user(request, pk)
     release = _release_of(item)
-    results = programme.programme_results(item, release) if release else None
+    results = _results(item, release)
     context = _page_context() | {
         "programme": item,
         "release": release,
@@ -61,8 +61,7 @@ def programme_release(request, pk):
     return redirect("surveys:programme-results", item.pk)
 
 
-def _rows(item):
-    release = _release_of(item)
+def _results(item, release):
     return programme.programme_results(item, release) if release else None
 
 
@@ -71,7 +70,7 @@ def programme_results_csv(request, pk):
     """results.csv at the programme's scope: the statements' rows, then each dose band's (as on the screen)."""
     item = get_programme_for_user(request, pk)
     export_record(user=request.user, what="Results (CSV)", scope=item.partnership, filters={"programme": item.title})
-    results = _rows(item)
+    results = _results(item, _release_of(item))
     rows = []
     for entry in results.statements if results else []:
         rows.append(exports.results_row("programme", item.title, entry.figures))
@@ -87,7 +86,7 @@ def programme_responses_csv(request, pk):
     across the programme."""
     item = get_programme_for_user(request, pk)
     export_record(user=request.user, what="Responses (CSV)", scope=item.partnership, filters={"programme": item.title})
-    results = _rows(item)
+    results = _results(item, _release_of(item))
     lines = [exports.RESPONSES_HEADER]
     if results:
         names = {session.pk: f"{session.title} ({session.date:%-d %b %Y})" for session in results.sessions}
