@@ -30,7 +30,7 @@ lint: install
 TEST_ENV := SECRET_KEY=coprod-tests-only-not-secret SECURE_SSL_REDIRECT=0
 
 pytest: install
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest --numprocesses auto $(PYTEST_ARGS)
 
 install: $(BIN)/.installed node_modules/.installed
 
@@ -51,4 +51,4 @@ lock: $(BIN)/.installed
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.12 --upgrade -o requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles staticfiles-worker-*

@@ -2,6 +2,7 @@
 
 import importlib
 import io
+import os
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
+from coprod import limits
 from coprod.models import Role
 from surveys.models import ItemPhase, StatementKind
 from tests.factories import (
@@ -30,6 +32,12 @@ from tests.factories import (
 
 # Production hashes passwords slowly on purpose; tests create hundreds of users.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# `make test` runs the tests in parallel (pytest-xdist): each worker ("gw0", "gw1", ...) collects static files into
+# its own folder and counts rate limits in its own Redis database, so that no worker empties another's.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+if WORKER:
+    settings.STATIC_ROOT = settings.BASE_DIR / f"staticfiles-worker-{WORKER}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -132,10 +140,10 @@ def template(db):
     return template
 
 
-# Redis, for rate limits (coprod.limits): the server on 127.0.0.1:6379 (database 13, emptied by each test) where one
-# runs, as on the developers' machines and in CI (.ci/run starts it); else a private redis-server on a free port;
-# skipped only where Redis is not installed at all.
-SHARED_REDIS = "redis://127.0.0.1:6379/13"
+# Redis, for rate limits (coprod.limits): the server on 127.0.0.1:6379 (database 13 for the first worker, 14 for the
+# next and so on, emptied by each test that uses it) where one runs, as on the developers' machines and in CI
+# (.ci/run starts it); else a private redis-server on a free port; skipped only where Redis is not installed at all.
+SHARED_REDIS = f"redis://127.0.0.1:6379/{(12 + WORKER) % 15 + 1}"
 
 
 def _reachable(url):
@@ -160,7 +168,7 @@ def redis_server():
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
-    url = f"redis://127.0.0.1:{port}/13"
+    url = f"redis://127.0.0.1:{port}/{SHARED_REDIS.rsplit('/', 1)[1]}"
     for _ in range(50):
         if _reachable(url):
             break
@@ -168,6 +176,17 @@ def redis_server():
     yield url
     server.terminate()
     server.wait()
+
+
+# Limits count in windows aligned to the clock, so a test that sends twice could straddle the turn of a minute and
+# see two fresh allowances (CI once did, at 05:47:59.8 and 05:48:00.7). Every test's limiter reads one fixed moment,
+# mid-window for minutes, tens of minutes, hours and days; tests of the windows themselves move it on purpose.
+MID_WINDOW = 1_767_225_600 + 7 * 3600 + 5 * 60 + 30  # 2026-01-01 07:05:30 UTC
+
+
+@pytest.fixture(autouse=True)
+def limit_clock(monkeypatch):
+    monkeypatch.setattr(limits, "time", SimpleNamespace(time=lambda: MID_WINDOW))
 
 
 @pytest.fixture(params=["database", "redis"])

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from coprod.models import Organisation, Sector
 from tests.browser.conftest import assert_accessible, log_in
@@ -15,7 +16,7 @@ def test_lead_creates_organisation_and_edits_localities(page, lead, partnership)
     assert_accessible(page, "organisation-list")
     page.get_by_role("link", name="New organisation").click()
     page.get_by_role("button", name="Save").click()  # nothing filled in: the error summary appears
-    assert page.locator("[data-error-summary]").is_visible()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
     assert_accessible(page, "organisation-create-errors")
     page.get_by_label("Name").fill("Kilwinning Community Sports Club")
     page.get_by_label("Sector").select_option(Sector.COMMUNITY)

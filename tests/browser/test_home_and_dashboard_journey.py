@@ -37,8 +37,8 @@ def test_demo_users_reach_their_next_task_from_home(new_page, demo, width):
     page = _users(new_page, width, "lead")
     assert page.url.endswith("/")
     today = page.get_by_role("region", name="Today and next")
-    assert today.get_by_text("Today", exact=True).first.is_visible()
-    assert today.get_by_role("link", name=re.compile("^Key in paper forms")).first.is_visible()
+    expect(today.get_by_text("Today", exact=True).first).to_be_visible()
+    expect(today.get_by_role("link", name=re.compile("^Key in paper forms")).first).to_be_visible()
     _check(page, "home-lead", width)
     today.get_by_role("link", name=re.compile("^Show on the projector")).first.click()
     assert re.search(r"/surveys/\d+/projector/$", page.url)
@@ -53,7 +53,7 @@ def test_demo_users_reach_their_next_task_from_home(new_page, demo, width):
 
     # The viewer: the latest results, read only; a debrief in one click.
     page = _users(new_page, width, "viewer")
-    assert page.get_by_role("region", name="Today and next").count() == 0
+    expect(page.get_by_role("region", name="Today and next")).to_have_count(0)
     _check(page, "home-viewer", width)
     page.get_by_role("link", name=re.compile("^Open the debrief")).first.click()
     assert re.search(r"/sessions/\d+/results/$", page.url)
@@ -63,16 +63,16 @@ def test_demo_users_reach_their_next_task_from_home(new_page, demo, width):
     page = _users(new_page, width, "lead-aberdeen")
     _check(page, "home-lead-aberdeen", width)
     page.get_by_role("link", name=re.compile("^dashboard")).first.click()
-    assert page.get_by_role("heading", name=re.compile("Aberdeen City .*: dashboard")).is_visible()
-    assert page.get_by_text("Scotland: change (95% CI)").is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Aberdeen City .*: dashboard"))).to_be_visible()
+    expect(page.get_by_text("Scotland: change (95% CI)")).to_be_visible()
     _check(page, "dashboard-partnership", width)
 
     # ALLIANCE staff land on Scotland's dashboard.
     page = _users(new_page, width, "alliance")
     assert page.url.endswith("/dashboard/")
-    assert page.get_by_role("heading", name="Scotland: dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Scotland: dashboard")).to_be_visible()
     for section in ("Activity", "Outcomes at a glance", "What came of it"):
-        assert page.get_by_role("heading", name=section, exact=True).is_visible()
+        expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
     _check(page, "dashboard-national", width)
 
 
@@ -81,14 +81,14 @@ def test_national_dashboard_prints_on_one_page(new_page, demo):
 
     page.emulate_media(media="print")
 
-    assert page.get_by_role("img", name=re.compile("Change in the share agreeing in Scotland")).is_visible()
-    assert page.get_by_text("Sessions held, by kind, and places attended").is_visible()
+    expect(page.get_by_role("img", name=re.compile("Change in the share agreeing in Scotland"))).to_be_visible()
+    expect(page.get_by_text("Sessions held, by kind, and places attended")).to_be_visible()
     for hidden in [
         page.locator(".site-nav"),
         page.get_by_text("Filters", exact=True),
         page.get_by_role("link", name=re.compile("^Download dashboard.csv")),
     ]:
-        assert hidden.is_hidden()
+        expect(hidden).to_be_hidden()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "dashboard-national-print.png", full_page=True)
     pdf = page.pdf(format="A4", margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import AttendanceFactory, AttendeeFactory, OrganisationFactory, ProgrammeFactory, SessionFactory
@@ -83,11 +84,11 @@ def test_programme_journey_lead_reads_grid_and_prints_a_certificate(page, lead, 
     assert page.evaluate("window.printCalls") == 1
 
     page.emulate_media(media="print")
-    assert page.locator(".site-nav").is_hidden()
-    assert page.locator(".site-footer").is_hidden()
-    assert page.get_by_role("button", name="Print this certificate").is_hidden()
-    assert certificate.is_visible()
-    assert certificate.get_by_text("How it will benefit my practice and the people I work with").is_visible()
+    expect(page.locator(".site-nav")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print this certificate")).to_be_hidden()
+    expect(certificate).to_be_visible()
+    expect(certificate.get_by_text("How it will benefit my practice and the people I work with")).to_be_visible()
     page.emulate_media(media="screen")
 
     page.get_by_role("link", name="Print all certificates for this programme").click()
@@ -125,6 +126,6 @@ def test_certificate_without_javascript_hides_the_print_button(new_page, lead, p
     page.goto(f"/programmes/{programme.pk}/")
     page.get_by_role("link", name="Certificate for Ailsa Grant").click()
 
-    assert page.get_by_role("button", name="Print this certificate").count() == 0
-    assert page.get_by_text("Your browser's own Print command works too.").is_visible()
+    expect(page.get_by_role("button", name="Print this certificate")).to_have_count(0)
+    expect(page.get_by_text("Your browser's own Print command works too.")).to_be_visible()
     # (axe-core needs JavaScript to run: the same page with JavaScript is checked in the journey above.)

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys import services
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in
@@ -85,7 +86,7 @@ def test_results_journey_from_debrief_to_national(page, answered, alliance):
             "Among the 14 people who answered both questionnaires, the share agreeing they have a sound understanding"
         )
     )
-    assert page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}").count() == 1
+    expect(page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")).to_have_count(1)
     assert_accessible(page, "results-session")
     session_results = download(page, "results.csv")
     session_responses = download(page, "responses.csv")
@@ -142,7 +143,7 @@ def test_results_journey_from_debrief_to_national(page, answered, alliance):
 
     page.get_by_role("link", name="National results").click()
     page.get_by_role("heading", level=1, name="National results").wait_for()
-    assert page.get_by_text("3 partnerships with answers.").count() == 1
+    expect(page.get_by_text("3 partnerships with answers.")).to_have_count(1)
     assert_accessible(page, "results-national")
     national = download(page, "results.csv")
     assert [row[:7] for row in national[1:3]] == [
@@ -169,12 +170,12 @@ def test_results_debrief_on_a_small_screen_without_javascript(new_page, answered
 
     page.goto(f"/sessions/{answered.pk}/results/")
 
-    assert page.get_by_role("button", name="Print this report").count() == 0  # hidden without JavaScript
-    assert page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}").count() == 1
+    expect(page.get_by_role("button", name="Print this report")).to_have_count(0)  # hidden without JavaScript
+    expect(page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")).to_have_count(1)
     scripted = new_page(width=320)
     log_in(scripted, "lead")
     scripted.goto(f"/sessions/{answered.pk}/results/")
-    assert scripted.get_by_role("button", name="Print this report").count() == 1
+    expect(scripted.get_by_role("button", name="Print this report")).to_have_count(1)
     assert scripted.evaluate("document.documentElement.scrollWidth") <= 320
     assert_accessible(scripted, "results-session-320")
 
@@ -198,9 +199,9 @@ def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered,
         "14",
     ]
     chart = page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")
-    assert chart.get_by_text("Before (n=14)").is_visible()  # Largs's 3 are left out, as in the figures
-    assert chart.get_by_text("After (n=14)").is_visible()
-    assert page.get_by_role("heading", name="How to read these figures").is_visible()
+    expect(chart.get_by_text("Before (n=14)")).to_be_visible()  # Largs's 3 are left out, as in the figures
+    expect(chart.get_by_text("After (n=14)")).to_be_visible()
+    expect(page.get_by_role("heading", name="How to read these figures")).to_be_visible()
     for hidden in [
         page.locator(".site-nav"),
         page.get_by_role("navigation", name="Breadcrumb"),
@@ -210,7 +211,7 @@ def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered,
         page.get_by_role("button", name="Print this report"),
         page.get_by_role("link", name="National results"),
     ]:
-        assert hidden.is_hidden()
+        expect(hidden).to_be_hidden()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "results-partnership-print.png", full_page=True)
 
@@ -223,16 +224,16 @@ def test_results_print_keeps_headlines_charts_ns_and_caveats(new_page, answered,
         "North Ayrshire HSCP (n=14)",
         "Scotland (n=25)",
     ]
-    assert forest.locator(".chart-row-label").last.is_visible()
-    assert forest.get_by_text("fewer than 5 per session: left out").is_visible()  # Angus's 2: no interval
-    assert page.get_by_text("n: people who answered both questionnaires.").first.is_visible()
+    expect(forest.locator(".chart-row-label").last).to_be_visible()
+    expect(forest.get_by_text("fewer than 5 per session: left out")).to_be_visible()  # Angus's 2: no interval
+    expect(page.get_by_text("n: people who answered both questionnaires.").first).to_be_visible()
     bars = page.get_by_role("img", name=f"Answers before and after: {STATEMENTS[0]}")
-    assert bars.get_by_text("Before (n=25)").is_visible()
+    expect(bars.get_by_text("Before (n=25)")).to_be_visible()
     assert page.locator(".result-headline").first.inner_text().startswith("Among the 25 people who answered both")
-    assert page.get_by_role("heading", name="How to read these figures").is_visible()
-    assert page.get_by_role("search", name="Filter the results").is_hidden()
-    assert page.get_by_role("link", name=re.compile("^Download results.csv")).is_hidden()
-    assert page.locator(".site-nav").is_hidden()
+    expect(page.get_by_role("heading", name="How to read these figures")).to_be_visible()
+    expect(page.get_by_role("search", name="Filter the results")).to_be_hidden()
+    expect(page.get_by_role("link", name=re.compile("^Download results.csv"))).to_be_hidden()
+    expect(page.locator(".site-nav")).to_be_hidden()
     page.screenshot(path=SCREENSHOTS / "results-national-print.png", full_page=True)
 
 
@@ -270,8 +271,8 @@ def test_results_of_a_small_room_show_no_figure_and_of_a_larger_one_show_them(ne
     assert page.locator(".result-left-out").inner_text() == (
         "Fewer than 5 people answered: to protect them, none of their answers is shown."
     )
-    assert page.get_by_role("table").count() == 0
-    assert page.get_by_role("img").count() == 0
+    expect(page.get_by_role("table")).to_have_count(0)
+    expect(page.get_by_role("img")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert_accessible(page, "results-session-small-320")
     small_results = download(page, "results.csv")
@@ -304,7 +305,7 @@ def test_results_of_a_small_room_show_no_figure_and_of_a_larger_one_show_them(ne
     assert headline.inner_text().endswith(
         "went from 0% to 25%, but with only 12 pairs this could be chance: 95% CI \u22124 to +53 points."
     )
-    assert headline.locator("strong").count() == 0  # the same weight as a headline of a clear change
+    expect(headline.locator("strong")).to_have_count(0)  # the same weight as a headline of a clear change
     assert_accessible(page, "results-session-could-be-chance")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "results-session-could-be-chance.png", full_page=True)

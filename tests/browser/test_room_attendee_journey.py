@@ -5,6 +5,7 @@ axe-core checks every page."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys.models import Response
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, log_in, make_surveys
@@ -62,9 +63,9 @@ def test_room_attendee_types_the_short_code_on_a_small_phone(new_page, partnersh
     phone.screenshot(path=SCREENSHOTS / "room-phone-first-screen.png")
     assert on_first_screen(phone, phone.get_by_role("group", name=re.compile(r"^1\. ")).locator("legend"))
     details = phone.get_by_text("We do not keep your name, email, device or internet address")
-    assert not details.is_visible()
+    expect(details).not_to_be_visible()
     phone.get_by_text("How we keep them anonymous").click()
-    assert details.is_visible()
+    expect(details).to_be_visible()
     assert_accessible(phone, "room-phone-pre-form")
 
     answer(phone, ["Agree", "Don't know", "Disagree"])
@@ -110,7 +111,7 @@ def test_room_three_people_share_one_tablet_before_and_after(page, new_page, fac
         assert heading(tablet) == "Questionnaire before the session"
         answer(tablet, choices)
         assert heading(tablet) == "Thank you: your answers are saved"
-        assert tablet.get_by_text("This device is shared, so it does not keep it.").is_visible()
+        expect(tablet.get_by_text("This device is shared, so it does not keep it.")).to_be_visible()
         codes.append(shown_code(tablet))
         if person == 0:
             tablet.screenshot(path=SCREENSHOTS / "room-tablet-pre-thanks.png", full_page=True)

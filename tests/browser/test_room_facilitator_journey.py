@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from surveys.models import Survey
 from tests.browser.conftest import assert_accessible, log_in
@@ -34,7 +35,7 @@ def test_facilitator_sets_up_both_and_goes_to_the_projector_in_one_click(new_pag
     page.get_by_role("button", name="Set up both questionnaires").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == f"Questionnaires: {session.title}"
-    assert page.get_by_text("Questionnaires before and after the session set up").count() == 1
+    expect(page.get_by_text("Questionnaires before and after the session set up")).to_have_count(1)
     assert sorted(Survey.objects.filter(session=session).values_list("phase", flat=True)) == ["post", "pre"]
     assert [survey.state() for survey in Survey.objects.filter(session=session).order_by("-phase")] == ["open", "open"]
     assert_accessible(page, "room-questionnaires-set-up")
@@ -60,13 +61,13 @@ def test_facilitator_opens_now_a_questionnaire_not_yet_open(new_page, partnershi
     log_in(page, "facilitator")
     page.goto(session.get_absolute_url())
     page.get_by_role("button", name="Set up both questionnaires").click()
-    assert page.get_by_text("Not open yet").count() == 1
+    expect(page.get_by_text("Not open yet")).to_have_count(1)
 
     page.get_by_role("button", name=re.compile(r"^Open now\W+the questionnaire after")).click()
 
     post = Survey.objects.get(session=session, phase="post")
     assert post.state() == "open"
-    assert page.get_by_role("button", name=re.compile(r"^Open now\W+the questionnaire after")).count() == 0
+    expect(page.get_by_role("button", name=re.compile(r"^Open now\W+the questionnaire after"))).to_have_count(0)
     assert_accessible(page, "room-opened-now")
 
 
@@ -82,6 +83,6 @@ def test_setup_and_open_now_fit_a_320_pixel_screen(new_page, partnership, lead, 
 
     page.get_by_role("button", name="Set up both questionnaires").click()
 
-    assert page.get_by_role("button", name=re.compile(r"^Open now")).count() == 1
+    expect(page.get_by_role("button", name=re.compile(r"^Open now"))).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert_accessible(page, "room-questionnaires-320")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from surveys import services
 from surveys.models import Response
@@ -92,7 +93,7 @@ def test_survey_journey_three_phones_pair_before_and_after(page, new_page, facil
     post_url = page.locator(f'a.public-url[href$="/s/{post.token}/"]').inner_text()
     page.get_by_role("link", name="Show on the projector (pre)").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Questionnaire before the session"
-    assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     assert_accessible(page, "survey-projector")
 
     phone_a = new_page(**PHONE)
@@ -235,7 +236,7 @@ def test_staff_questionnaire_pages_accessible(page, lead, surveys, partnership):
     page.get_by_label("Statement or question").fill("I know the community groups in Irvine.")
     assert_accessible(page, "survey-template-item-add")
     page.get_by_role("button", name="Add statement").click()
-    assert page.get_by_role("row", name=re.compile("I know the community groups in Irvine")).is_visible()
+    expect(page.get_by_role("row", name=re.compile("I know the community groups in Irvine"))).to_be_visible()
 
     page.goto(f"/surveys/{pre.pk}/poster/")
     assert_accessible(page, "survey-poster")

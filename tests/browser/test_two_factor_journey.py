@@ -1,6 +1,7 @@
 """A lead's first login: password, then setting up an authenticator app; the next login asks for a code."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, set_up_authenticator
 
@@ -15,7 +16,7 @@ def test_lead_sets_up_two_factor_then_logs_in_with_a_recovery_code(new_page, lea
     page.get_by_role("button", name="Log in").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Set up two-factor authentication"
-    assert page.get_by_role("img", name="QR code that adds CoProd to your authenticator app").is_visible()
+    expect(page.get_by_role("img", name="QR code that adds CoProd to your authenticator app")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, "two-factor-setup")
     page.get_by_role("button", name="Set up").click()  # no code: the error summary links to the field
@@ -29,7 +30,7 @@ def test_lead_sets_up_two_factor_then_logs_in_with_a_recovery_code(new_page, lea
     assert len(codes) == 10
     assert_accessible(page, "two-factor-codes")
     page.get_by_role("link", name="I have saved my codes: continue").click()
-    assert page.get_by_role("link", name="Two-factor authentication").is_visible()
+    expect(page.get_by_role("link", name="Two-factor authentication")).to_be_visible()
     page.get_by_role("link", name="Two-factor authentication").click()
     assert_accessible(page, "two-factor-account")
 

@@ -5,6 +5,7 @@ axe-core checks both widths."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys import services
 from tests.browser.conftest import assert_accessible, log_in
@@ -124,7 +125,7 @@ def test_attendance_grid_with_many_sessions_keeps_completion_in_view(new_page, l
         box = region.get_by_role("columnheader", name=header, exact=True).bounding_box()
         assert region_box["x"] <= box["x"] and box["x"] + box["width"] <= region_box["x"] + region_box["width"]
     link = region.get_by_role("link", name="Certificate for Alexandrina Fitzgerald-Macdonald 00")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert_accessible(page, "wide-grid-20-sessions")
 
 
