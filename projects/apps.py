@@ -24,13 +24,15 @@ class ProjectsConfig(AppConfig):
         ):
             audit.register(model, partnership=audit.via("project"))
         audit.register(models.DataPoint, partnership=audit.via("measure", "project"))
+        audit.register(models.MeasurePhase, partnership=audit.via("measure", "project"))  # how the data is judged
+        audit.register(models.ProjectFollowUp, partnership=audit.via("project"))  # "Did it last?": edits kept
         self.register_dashboard()
 
     def register_dashboard(self):
         from coprod import panels
         from projects import dashboard
-        from projects.models import Project, ProjectMode, ProjectPartner
+        from projects.models import Project, ProjectFollowUp, ProjectMode, ProjectPartner
 
         panels.register("dashboard", 30, dashboard.outcomes, reads=("sessions", "projects"))
-        for model in (Project, ProjectPartner, ProjectMode, Project.sessions.through):
+        for model in (Project, ProjectPartner, ProjectMode, ProjectFollowUp, Project.sessions.through):
             panels.watch(model, "projects")

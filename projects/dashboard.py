@@ -1,4 +1,5 @@
-"""The dashboard's "What came of it" section: improvement projects by stage and mode, per partnership.
+"""The dashboard's "What came of it" section: improvement projects by stage and mode, and whether closed ones
+lasted (their answers to "Did it last?", projects/follow_up.py), per partnership.
 
 A panel (coprod.panels), counted in one grouped query. Under a session filter (dates, kind, programme, locality),
 the projects are those that came out of a session it selects; without one, every project. Projects are counts of
@@ -11,14 +12,26 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from coprod.models import Partnership
 from coprod.panels import NATIONAL_NAME, Panel
-from projects.models import MULTI_AGENCY_SECTORS, Project, ProjectMode, ProjectPartner, Stage, StarMode
+from projects import follow_up
+from projects.models import (
+    MULTI_AGENCY_SECTORS,
+    FollowUpDue,
+    FollowUpOutcome,
+    Project,
+    ProjectMode,
+    ProjectPartner,
+    Stage,
+    StarMode,
+)
 from workshops import selectors
 
 
 @dataclass
 class ProjectRow:
     label: str
-    counts: dict = field(default_factory=dict)  # total, multi_agency, stage_<stage>, mode_<mode>
+    counts: dict = field(
+        default_factory=dict
+    )  # total, multi_agency, stage_<stage>, mode_<mode>, lasted_<due>_<outcome>
     held: int = 0  # sessions held in the scope
     is_total: bool = False
 
@@ -29,6 +42,17 @@ class ProjectRow:
     @property
     def modes(self):
         return [self.counts.get(f"mode_{mode}", 0) for mode in StarMode.values]
+
+    @property
+    def lasted(self):
+        """follow_up.Lasted for each question: how many projects answered, and how many gave each answer."""
+        return follow_up.lasted(
+            {
+                (due, outcome): self.counts.get(follow_up.dashboard_key(due, outcome), 0)
+                for due in FollowUpDue.values
+                for outcome in FollowUpOutcome.values
+            }
+        )
 
     @property
     def multi_agency_share(self):
@@ -60,6 +84,7 @@ def _counts(filters):
         f"mode_{mode}": Count("pk", filter=Q(Exists(ProjectMode.objects.filter(project=OuterRef("pk"), mode=mode))))
         for mode in StarMode.values
     }
+    counts |= follow_up.dashboard_counts()
     rows = projects.values("partnership_id").annotate(**counts).order_by()
     return {row.pop("partnership_id"): row for row in rows}
 
@@ -87,7 +112,14 @@ def outcomes(*, scope):
     table = [*rows, national]
     return Panel(
         template="projects/_dashboard_projects.html",
-        context={"rows": table, "stages": Stage.labels, "modes": StarMode.labels, "sectors": MULTI_AGENCY_SECTORS},
+        context={
+            "rows": table,
+            "stages": Stage.labels,
+            "modes": StarMode.labels,
+            "sectors": MULTI_AGENCY_SECTORS,
+            "questions": FollowUpDue.labels,
+            "outcomes": FollowUpOutcome.labels,
+        },
         csv_rows=_csv(table),
     )
 
@@ -109,4 +141,8 @@ def _csv(table):
         ]
         per_session = row.per_session
         lines.append(line("Projects per session held", "", "" if per_session is None else round(per_session, 2)))
+        for question in row.lasted:
+            figure = f"Did it last? {question.label}"
+            lines.append(line(figure, "Answered", question.answered))
+            lines += [line(figure, label, n) for label, n in question.outcomes]
     return lines

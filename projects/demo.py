@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from coprod.models import Organisation, Partnership, User
-from projects import services
-from projects.models import Direction, PartnerRole, Stage, StarMode, Topic
+from projects import follow_up, services
+from projects.models import Direction, FollowUpOutcome, PartnerRole, Stage, StarMode, Topic
 from workshops import demo as workshops_demo
 from workshops.management.commands.erase_expired_attendees import months_before
 from workshops.models import SessionKind, SessionStatus
@@ -49,6 +49,8 @@ PROJECTS = [
         "user": "lead",
         "session": NA_SESSION,
         "title": "Kilwinning activity info-graphic",
+        # On its session's "What happened next" page (surveys.demo publishes it): the other two stay with the team.
+        "shown_to_attendees": True,
         "topic": "physical_activity",
         "locality": "Kilwinning",
         "aim": "By {2019-03}, an info-graphic of the activities that health, council, third sector and community "
@@ -517,6 +519,8 @@ UPDATES = [
     "More people involved, and a second partner organisation has joined.",
     "Figures for the last quarter shared with the partnership's strategic planning group.",
 ]
+PHASE_REASON = "The change tested in the PDSA cycle became how the service works: a new baseline from here."
+LASTED = "It runs as part of an existing service, with the same partners; the project group meets twice a year."
 CLOSED_UPDATE = "Closed: what worked now runs as part of an existing service, and the project group has stood down."
 ILLUSTRATIVE_CYCLE = {
     "title": "A first small test",
@@ -598,7 +602,16 @@ def _seed_illustrative(spec, *, partnership, user, anchor):
         baseline=Decimal(baseline),
         target=Decimal(target),
     )
-    services.data_points_add(measure=added, points=monthly(first, values))
+    points = monthly(first, values)
+    services.data_points_add(measure=added, points=points)
+    if change is not None:
+        # The tested change became the way things are done: a new phase once it has taken full effect (the values
+        # above climb for 120 days after it), given 6 values from then.
+        starts_on = months_before(change.replace(day=1), -5)
+        if starts_on > first and sum(1 for day, _value in points if day >= starts_on) >= 6:
+            services.measure_phase_start(measure=added, user=user, starts_on=starts_on, reason=PHASE_REASON)
+    if CLOSE in stage_days and follow_up.add_months(stage_days[CLOSE], 6) <= anchor:
+        follow_up.follow_up_answer(project=project, due=6, outcome=FollowUpOutcome.EMBEDDED, reason=LASTED, user=user)
     return project
 
 
@@ -653,6 +666,7 @@ def _seed_project(spec, *, partnership, user):
         priorities=partnership.priorities.filter(title__in=spec["priorities"]),
         people_involved_count=spec["people_involved_count"],
         people_involved_how=spec["people_involved_how"],
+        shown_to_attendees=spec.get("shown_to_attendees", False),
         modes=spec["modes"],
         started_on=spec["started"],
     )

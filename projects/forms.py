@@ -8,9 +8,13 @@ from django.utils import timezone
 
 from coprod.forms import OnceForm
 from coprod.models import Locality, Organisation, Partnership, Priority, Sector
+from projects import paste
 from projects.models import (
+    MAX_BASELINE_POINTS,
     STAGE_ORDER,
+    ChartType,
     DataPoint,
+    FollowUpOutcome,
     Measure,
     PartnerRole,
     PdsaCycle,
@@ -19,6 +23,7 @@ from projects.models import (
     StarMode,
     Topic,
 )
+from projects.runchart import BASELINE_POINTS
 from projects.services import AIM_MISSING
 from workshops.models import Session
 
@@ -52,6 +57,7 @@ class ProjectForm(forms.ModelForm):
             "priorities",
             "people_involved_count",
             "people_involved_how",
+            "shown_to_attendees",
         ]
         labels = {
             "topic": "Problem or topic",
@@ -62,6 +68,7 @@ class ProjectForm(forms.ModelForm):
             "priorities": "Strategic plan priorities it supports",
             "people_involved_count": "How many people who use services and unpaid carers are involved",
             "people_involved_how": "How they are involved",
+            "shown_to_attendees": "Show this project to the people at its sessions",
         }
         help_texts = {
             "aim": "As in the Model for Improvement: what will improve, for whom, by how much and by when. "
@@ -109,6 +116,7 @@ class ProjectForm(forms.ModelForm):
             Fieldset("Where it came from", "locality", "sessions", "priorities"),
             Fieldset("People who use services and unpaid carers", "people_involved_count", "people_involved_how"),
             Fieldset("Co-production Star modes", *(mode_field_name(mode) for mode in StarMode)),
+            Fieldset("What happened next", "shown_to_attendees"),
         )
 
     def clean(self):
@@ -382,3 +390,234 @@ class RegisterFilterForm(forms.Form):
         self.fields["locality"].label_from_instance = lambda locality: f"{locality} ({locality.partnership})"
         self.fields["session"].queryset = sessions.filter(partnership__in=partnerships)
         self.fields["session"].label_from_instance = lambda session: f"{session} ({session.partnership})"
+
+
+# --- "Did it last?" (projects/follow_up.py) ---
+
+FOLLOW_UP_HINTS = {
+    FollowUpOutcome.EMBEDDED: "it carries on as the usual way of doing things",
+    FollowUpOutcome.ADAPTED: "it carries on, changed",
+    FollowUpOutcome.STOPPED: "it no longer runs",
+}
+
+
+class FollowUpForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What became of the project?",
+        choices=[(value, f"{label}: {FOLLOW_UP_HINTS[value]}") for value, label in FollowUpOutcome.choices],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what became of the project."},
+    )
+    reason = forms.CharField(
+        label="Why?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What kept it going, what changed, or what stopped it. A line or two is enough.",
+        error_messages={"required": "Say why: what kept it going, what changed, or what stopped it."},
+    )
+    # The answer the form was opened on (projects.follow_up.seen_stamp): another person's answer saved meanwhile is
+    # shown, not overwritten unseen.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+# --- A measure's chart: run chart or XmR, its baseline, its phases ---
+
+
+class ChartSettingsForm(forms.Form):
+    """A plain form, not a ModelForm: an invalid post must not change the measure the page then draws."""
+
+    chart_type = forms.ChoiceField(
+        label="Chart",
+        widget=forms.RadioSelect,
+        choices=[
+            (ChartType.RUN, "Run chart, IHI rules: the median and four rules (the usual choice)"),
+            (ChartType.XMR, "XmR chart, Making Data Count rules: the mean and process limits"),
+        ],
+        error_messages={"required": "Choose a run chart or an XmR chart."},
+    )
+    baseline_points = forms.IntegerField(
+        label="Fix the baseline: the first N values",
+        required=False,
+        min_value=1,
+        max_value=MAX_BASELINE_POINTS,
+        help_text=f"Each phase's median (or mean) comes from its first N values, then is extended over the later "
+        f"ones, never recomputed. Leave empty for the default: the first {BASELINE_POINTS} values, or all of them "
+        "while there are fewer.",
+        error_messages={
+            "invalid": "Enter a whole number of values, for example 12.",
+            "min_value": "The baseline needs at least 1 value.",
+            "max_value": f"The baseline can be at most {MAX_BASELINE_POINTS} values.",
+        },
+    )
+
+
+class PhaseForm(OnceForm):
+    starts_on = forms.DateField(
+        label="The new phase starts on",
+        widget=date_input(),
+        help_text="The day the change was made. Values from this day on get their own baseline and median.",
+        error_messages={"required": "Enter the day the new phase starts."},
+    )
+    reason = forms.CharField(
+        label="What changed",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: “Referral form simplified after PDSA cycle 2.”",
+        error_messages={"required": "Say what changed."},
+    )
+
+
+# --- Add or correct many values at once (views/values.py) ---
+
+GRID_NEW_ROWS = 10
+GRID_STORED_ROWS = 200  # the latest values; with the empty rows, well under Django's 1,000 fields a request
+GRID_SIZE = {"class": "form-control form-control-sm w-auto"}
+
+
+def _cell_error(error):
+    return forms.ValidationError(error.message[0].upper() + error.message[1:] + ".")
+
+
+class ValueRowForm(forms.Form):
+    """One row of the grid. Its cells are read as pasted ones are (projects.paste), so "1/3/26" and "1,200" work."""
+
+    date = forms.CharField(label="Date", required=False, max_length=40, widget=date_input())
+    value = forms.CharField(
+        label="Value",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={**GRID_SIZE, "inputmode": "decimal", "size": 9, "autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=paste.NOTE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={**GRID_SIZE, "size": 30}),
+        error_messages={"max_length": "Keep the note to %(limit_value)d characters: it has %(show_value)d."},
+    )
+
+    def __init__(self, *args, existing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing  # a stored value: its date is shown, not edited (see the page)
+        if existing:
+            self.fields["date"].widget = forms.HiddenInput()
+        else:
+            self.fields["date"].widget.attrs.update(GRID_SIZE)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or ():
+            if name in self.fields:  # outlined in red, beside the message under it
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+    @property
+    def date_text(self):
+        """The row's date as people read it (the date of a stored value is not an input)."""
+        value = self["date"].value()
+        if not isinstance(value, str):
+            return paste.say_date(value) if value else ""
+        try:
+            return paste.say_date(paste.parse_date(value))
+        except paste.CellError:
+            return value
+
+    def _cell(self, name, parse):
+        """The cell read as a pasted one is; None when empty."""
+        text = self.cleaned_data[name]
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except paste.CellError as error:
+            raise _cell_error(error) from None
+
+    def clean_date(self):
+        return self._cell("date", paste.parse_date)
+
+    def clean_value(self):
+        return self._cell("value", paste.parse_value)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        if data.get("date") is None and "date" not in self.errors:
+            self.add_error("date", "Enter the date the value is for.")
+        elif data.get("date") and (problem := paste.future_problem(data["date"], timezone.localdate())):
+            self.add_error("date", problem[0].upper() + problem[1:] + ": values are for dates gone by.")
+        if data.get("value") is None and "value" not in self.errors:
+            self.add_error("value", "Enter the value, or tick Delete." if self.existing else "Enter the value.")
+        return data
+
+
+class BaseValueFormSet(forms.BaseFormSet):
+    """The stored values first (the initial forms, which can be deleted), then empty rows for new ones."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "existing": index is not None and index < self.initial_form_count()}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Delete"
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        rows = [(number, form.cleaned_data.get("date")) for number, form in enumerate(self.forms, start=1)]
+        problems = []
+        for number, earlier, value in paste.repeated_dates(rows):
+            if self._should_delete_form(self.forms[earlier - 1]):
+                problems.append(
+                    f"Row {number} has the date {paste.say_date(value)}, whose value row {earlier} deletes: "
+                    f"type the new value on row {earlier} instead, and untick Delete."
+                )
+            else:
+                problems.append(
+                    f"Rows {earlier} and {number} both have the date {paste.say_date(value)}: one value a date."
+                )
+        if problems:
+            raise forms.ValidationError(problems)
+
+    def points(self):
+        """(date, value, note) of every row kept, for services.data_points_save."""
+        return [
+            (form.cleaned_data["date"], form.cleaned_data["value"], form.cleaned_data["note"])
+            for form in self.forms
+            if form.cleaned_data.get("date") and not self._should_delete_form(form)
+        ]
+
+    def deleted_dates(self):
+        return [form.cleaned_data["date"] for form in self.deleted_forms if form.cleaned_data.get("date")]
+
+
+ValueFormSet = forms.formset_factory(
+    ValueRowForm,
+    formset=BaseValueFormSet,
+    extra=GRID_NEW_ROWS,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=GRID_STORED_ROWS + GRID_NEW_ROWS,
+    absolute_max=GRID_STORED_ROWS + GRID_NEW_ROWS,
+    validate_max=True,
+)
+
+
+class PasteForm(forms.Form):
+    text = forms.CharField(
+        label="Rows copied from a spreadsheet",
+        strip=False,
+        max_length=paste.MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="Two or three columns: date, value, and a note if you like. The row of column names can come too.",
+        error_messages={
+            "required": "Paste the rows to check.",
+            "max_length": f"That is more than {paste.MAX_ROWS:,} rows can hold: paste fewer at a time.",
+        },
+    )
+
+
+class PasteSaveForm(OnceForm):
+    """The checked rows travel back as text and are read and checked again: nothing from the client is trusted."""
+
+    text = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=paste.MAX_CHARS)

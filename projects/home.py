@@ -9,6 +9,7 @@ from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce, TruncDate
 
 from coprod.panels import Panel
+from projects import follow_up as lasting
 from projects.models import DataPoint, Measure, ProgressUpdate, Project, Stage
 
 QUIET_WEEKS = 8  # an open project with no progress update for this long is followed up
@@ -26,7 +27,8 @@ def _with_last_news(projects):
 
 def follow_up(*, home):
     """Where the person leads: open projects with no progress update for QUIET_WEEKS weeks (counting from the day
-    the project was recorded when it has none), or with a measure that has no data point this month."""
+    the project was recorded when it has none), or with a measure that has no data point this month; and closed
+    projects whose "Did it last?" question is due (projects.follow_up), the longest due first."""
     if not home.leads:
         return None
     month_start = home.today.replace(day=1)
@@ -53,6 +55,7 @@ def follow_up(*, home):
     projects = [project for project in rows if project.needs]
     for project in projects:
         project.quiet = project.last_news <= quiet_since
+    questions = lasting.due_questions(partnerships=home.leads, today=home.today, limit=MAX_ROWS + 1)
     return Panel(
         template="projects/_home_follow_up.html",
         context={
@@ -62,6 +65,8 @@ def follow_up(*, home):
             "weeks": QUIET_WEEKS,
             "month_start": month_start,
             "lead_in": home.leads,
+            "questions": questions[:MAX_ROWS],
+            "more_questions": len(questions) > MAX_ROWS,
         },
     )
 

@@ -64,10 +64,28 @@ class Direction(models.TextChoices):
     LOWER = "lower", "Lower is better"
 
 
+class ChartType(models.TextChoices):
+    RUN = "run", "Run chart, IHI rules"
+    XMR = "xmr", "XmR chart, Making Data Count rules"
+
+
+# A measure's baseline is at most this many points: the run-chart rules' published table stops at 60.
+MAX_BASELINE_POINTS = 60
+
+
 class ActDecision(models.TextChoices):
     ADOPT = "adopt", "Adopt"
     ADAPT = "adapt", "Adapt"
     ABANDON = "abandon", "Abandon"
+
+
+# What a project marked "shown to the people at its sessions" shows them, on each session's "What happened next" page.
+SHOWN_TO_ATTENDEES_HELP = (
+    "Its title, stage and aim, and its latest progress update (the date and what happened), appear on the “What "
+    "happened next” page of each session it came from, for the people who were there, once the session’s lead "
+    "publishes that page. Nothing else is shown: not its partners, measures, learning points or who wrote the update. "
+    "Write updates with this in mind: no names of people."
+)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -106,6 +124,11 @@ class Project(TimeStampedModel):
     people_involved_count = models.PositiveIntegerField("people who use services and unpaid carers involved", default=0)
     people_involved_how = models.TextField("how they are involved", blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.IDEA)
+    shown_to_attendees = models.BooleanField(
+        "shown to the people at its sessions",
+        default=False,
+        help_text=SHOWN_TO_ATTENDEES_HELP,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -301,6 +324,9 @@ class Measure(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    chart_type = models.CharField("chart", max_length=10, choices=ChartType.choices, default=ChartType.RUN)
+    # How many points each phase's median (or mean) comes from; null is the default, the first 12 points.
+    baseline_points = models.PositiveSmallIntegerField("baseline: the first N values", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -308,6 +334,12 @@ class Measure(models.Model):
         constraints = [
             models.UniqueConstraint("project", Lower("name"), name="measure_name_unique_in_project"),
             models.CheckConstraint(condition=Q(direction__in=Direction.values), name="measure_direction_valid"),
+            models.CheckConstraint(condition=Q(chart_type__in=ChartType.values), name="measure_chart_type_valid"),
+            models.CheckConstraint(
+                condition=Q(baseline_points__isnull=True)
+                | Q(baseline_points__gte=1, baseline_points__lte=MAX_BASELINE_POINTS),
+                name="measure_baseline_points_range",
+            ),
         ]
 
     def __str__(self):
@@ -315,6 +347,34 @@ class Measure(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:measure-detail", args=[self.pk])
+
+
+class MeasurePhase(models.Model):
+    """A new phase of a measure's chart from `starts_on`: a fresh baseline after a tested change, with its reason.
+
+    The first phase starts with the first value and has no row. Phases are started by people, never by the app.
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="phases")
+    starts_on = models.DateField("the new phase starts on")
+    reason = models.CharField("what changed", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint("measure", "starts_on", name="measure_phase_one_per_date"),
+            models.CheckConstraint(condition=not_blank("reason"), name="measure_phase_reason_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: new phase from {self.starts_on}"
+
+    def get_absolute_url(self):
+        return f"{self.measure.get_absolute_url()}#phases"
 
 
 class DataPoint(models.Model):
@@ -330,3 +390,68 @@ class DataPoint(models.Model):
 
     def __str__(self):
         return f"{self.measure}: {self.value} on {self.date}"
+
+
+# --- "Did it last?": asked six and twelve months after a project reached its last stage (projects/follow_up.py) ---
+
+
+class FollowUpDue(models.IntegerChoices):
+    """Months after the project reached its last stage."""
+
+    SIX = 6, "Six months after closing"
+    TWELVE = 12, "Twelve months after closing"
+
+
+class FollowUpOutcome(models.TextChoices):
+    EMBEDDED = "embedded", "Part of everyday work"
+    ADAPTED = "adapted", "Adapted"
+    STOPPED = "stopped", "Stopped"
+
+
+class ProjectFollowUp(models.Model):
+    """The answer to "Did it last?", once per project and question; a writer may change it (the audit trail keeps
+    what it said before). When a question is due is never stored ahead: projects.follow_up works it out."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follow_ups")
+    due = models.PositiveSmallIntegerField("months after it closed", choices=FollowUpDue.choices)
+    due_on = models.DateField("asked from")
+    outcome = models.CharField("what became of it", max_length=10, choices=FollowUpOutcome.choices)
+    reason = models.TextField("why")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due"]
+        verbose_name = "project follow-up"
+        constraints = [
+            models.UniqueConstraint("project", "due", name="project_follow_up_once"),
+            models.CheckConstraint(condition=Q(due__in=FollowUpDue.values), name="project_follow_up_due_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=FollowUpOutcome.values), name="project_follow_up_outcome_valid"
+            ),
+            models.CheckConstraint(condition=not_blank("reason"), name="project_follow_up_reason_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}: {self.get_due_display().lower()}"
+
+
+class FollowUpReminder(models.Model):
+    """That the email asking a follow-up question went out (send_follow_up_reminders): once per question and date."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    due = models.PositiveSmallIntegerField(choices=FollowUpDue.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("project", "due", "due_on", name="follow_up_reminder_once"),
+            models.CheckConstraint(condition=Q(due__in=FollowUpDue.values), name="follow_up_reminder_due_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}: reminder of {self.due_on}"

@@ -7,7 +7,7 @@ they are members (all of which `check_partnership` decides).
 from django.shortcuts import get_object_or_404
 
 from coprod.permissions import Need, check_partnership
-from projects.models import DataPoint, Measure, PdsaCycle, Project
+from projects.models import DataPoint, Measure, MeasurePhase, PdsaCycle, Project
 
 
 def get_project_for_user(request, pk, need=Need.READ):
@@ -32,3 +32,9 @@ def get_point_for_user(request, pk, need=Need.READ):
     point = get_object_or_404(DataPoint.objects.select_related("measure__project__partnership"), pk=pk)
     check_partnership(request.user, point.measure.project.partnership, need)
     return point
+
+
+def get_phase_for_user(request, pk, need=Need.READ):
+    phase = get_object_or_404(MeasurePhase.objects.select_related("measure__project__partnership"), pk=pk)
+    check_partnership(request.user, phase.measure.project.partnership, need)
+    return phase

@@ -17,12 +17,17 @@ The conventions, also explained on every measure page:
   estimates the standard deviation of normal data without letting the odd point inflate it, so this is a
   robust "three sigma". Not applied with fewer than MIN_POINTS_FOR_ASTRONOMICAL points, or when most points
   are equal (MAD of zero).
+- Phases: after a tested change, people may start a new phase. Each phase is analysed as a series of its own,
+  with its own baseline (its first points) and median, and every rule applied within it: nothing carries
+  across a phase start. Nothing starts a phase but a person (see `phase_bounds` and `analyse_phases`).
 """
 
+import bisect
 import itertools
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import ClassVar
 
 BASELINE_POINTS = 12
 SHIFT_LENGTH = 6
@@ -69,6 +74,15 @@ class Analysis:
     limits: tuple | None = None  # (low, high) outside which a point is astronomical
     signals: tuple = ()
     flags: tuple = field(default=())  # per point, the rules that flag it
+
+    # The shape a point takes for the strongest rule that flags it: the chart never relies on colour alone.
+    shapes: ClassVar[tuple] = ((ASTRONOMICAL, "diamond"), (SHIFT, "square"), (TREND, "triangle"))
+    # A run chart draws no process limits: its `limits` are the astronomical rule's, used in words only.
+    process_limits: ClassVar[None] = None
+
+    @property
+    def centre(self):
+        return self.median
 
     def signals_of(self, rule):
         return [signal for signal in self.signals if signal.rule == rule]
@@ -201,13 +215,80 @@ def analyse(values, baseline_points=BASELINE_POINTS):
     )
 
 
+# --- Phases ---
+
+
+@dataclass(frozen=True)
+class PhaseAnalysis:
+    """One phase of a series: the index of its first point in the whole series, and its own analysis, whose
+    indices count from the phase's first point."""
+
+    first: int
+    analysis: object  # an Analysis here, an spc.XmrAnalysis for an XmR chart
+
+    @property
+    def stop(self):
+        return self.first + len(self.analysis.values)
+
+    def signals(self):
+        """Its signals, with indices in the whole series."""
+        return [
+            replace(signal, indices=tuple(self.first + index for index in signal.indices))
+            for signal in self.analysis.signals
+        ]
+
+
+def phase_bounds(dates, starts):
+    """The (first, stop) index ranges of a series' phases: the points before the first start, then one per start.
+
+    `dates` are the points' dates in order, `starts` the days the later phases start, in order. A point dated on
+    a start belongs to the phase it starts. A phase without points has first == stop.
+    """
+    edges = [0, *(bisect.bisect_left(dates, start) for start in starts), len(dates)]
+    return list(itertools.pairwise(edges))
+
+
+def analyse_phases(values, bounds, baseline_points=BASELINE_POINTS, rules=analyse):
+    """Each phase analysed on its own, with `rules` (this module's `analyse`, or `spc.analyse`): its own
+    baseline of its first `baseline_points` points, its own centre line, its own signals."""
+    values = tuple(as_decimal(value) for value in values)
+    return tuple(PhaseAnalysis(first, rules(values[first:stop], baseline_points)) for first, stop in bounds)
+
+
+def phase_flags(phases):
+    """The rules that flag each point of the whole series."""
+    return tuple(flags for phase in phases for flags in phase.analysis.flags)
+
+
+def date_position(dates, day):
+    """Where `day` falls along a series dated `dates` (in order), counted in points: the index of the point on
+    that day, or a fraction of the way between the points either side. None outside the charted dates."""
+    if not dates or day < dates[0] or day > dates[-1]:
+        return None
+    after = bisect.bisect_left(dates, day)
+    if dates[after] == day:
+        return Decimal(after)
+    before = after - 1
+    return before + Decimal((day - dates[before]).days) / Decimal((dates[after] - dates[before]).days)
+
+
 # --- Drawing: where things go on the SVG, in its own coordinates ---
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 44
 MAX_DATE_LABELS = 6
-# The shape a point takes for the strongest rule that flags it: the chart never relies on colour alone.
-SHAPE_ORDER = [(ASTRONOMICAL, "diamond"), (SHIFT, "square"), (TREND, "triangle")]
+PHASE_BAND = 18  # above the plot: the phases' labels
+MARKER_ROW, MARKER_ROWS, MARKER_RADIUS = 22, 3, 9  # above that: the numbered markers, in up to three rows
+CENTRE_LABEL = (80, 20)  # the room a label such as "Median 12.5" takes beside its line (12 px text, a point's size)
+
+
+def _label_below(points, label_x, centre_y):
+    """True if a centre line's label must go under its line: a point sits where it would be above, none below."""
+    label_width, label_height = CENTRE_LABEL
+    near = [point["y"] for point in points if label_x - 8 <= point["x"] <= label_x + label_width]
+    above = any(centre_y - label_height <= y <= centre_y for y in near)
+    below = any(centre_y <= y <= centre_y + label_height for y in near)
+    return above and not below
 
 
 def nice_step(span, ticks=5):
@@ -222,32 +303,107 @@ def nice_step(span, ticks=5):
 
 
 def layout(analysis, *, target=None, width=WIDTH, height=HEIGHT):
-    """Coordinates of the points, the median and target lines, and the axis labels of a run chart."""
-    values = analysis.values
+    """A chart of one phase: see `draw`."""
+    return draw((PhaseAnalysis(0, analysis),), target=target, width=width, height=height)
+
+
+def _marker_rows(xs):
+    """A row for each marker's number, so that numbers close together do not overlap: the first row with room."""
+    ends, rows = [], []
+    for x in xs:
+        if x is None:
+            rows.append(None)
+            continue
+        row = next((row for row, end in enumerate(ends) if x - end >= 2 * MARKER_RADIUS + 2), None)
+        if row is None and len(ends) < MARKER_ROWS:
+            row = len(ends)
+            ends.append(x)
+        elif row is None:
+            row = min(range(len(ends)), key=lambda row: ends[row])  # no room anywhere: the least crowded row
+        ends[row] = x
+        rows.append(row)
+    return rows
+
+
+def draw(phases, *, dates=None, target=None, markers=(), width=WIDTH, height=HEIGHT, date_labels=MAX_DATE_LABELS):
+    """Coordinates of everything on a chart of `phases` (PhaseAnalysis, in order): points, each phase's centre
+    line (median or mean) as a step, its process limits if it has them, the phase starts, the target line, the
+    `markers` (dates, numbered from 1 in the order given; those outside the charted dates are left out) and the
+    axis labels. `dates` are the points' dates, needed only to place markers."""
+    values = [value for phase in phases for value in phase.analysis.values]
+    flags = phase_flags(phases)
     if not values:
         return None
-    candidates = [*values, analysis.median] + ([as_decimal(target)] if target is not None else [])
+    drawn = [(number, phase) for number, phase in enumerate(phases, start=1) if phase.analysis.values]
+    candidates = [*values]
+    for _number, phase in drawn:
+        candidates.append(phase.analysis.centre)
+        candidates += list(phase.analysis.process_limits or ())
+    if target is not None:
+        candidates.append(as_decimal(target))
     low, high = min(candidates), max(candidates)
     if low == high:
         low, high = low - 1, high + 1
     step = nice_step(high - low)
     bottom_value = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
     top_value = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
-    plot_width, plot_height = width - LEFT - RIGHT, height - TOP - BOTTOM
-    gap = Decimal(plot_width) / max(len(values) - 1, 1)
 
-    def x(index):
-        return round(LEFT + (gap * index if len(values) > 1 else Decimal(plot_width) / 2), 1)
+    plot_width = width - LEFT - RIGHT
+    gap = Decimal(plot_width) / max(len(values) - 1, 1)
+    right = width - RIGHT
+
+    def x(position):
+        return round(LEFT + (gap * position if len(values) > 1 else Decimal(plot_width) / 2), 1)
+
+    # Above the plot, from the top: the markers' rows (as many as needed), then the phases' labels.
+    positions = [date_position(dates, day) for day in markers]
+    rows = _marker_rows([None if position is None else x(position) for position in positions])
+    used = [row for row in rows if row is not None]
+    marker_band = MARKER_ROW * (max(used) + 1) if used else 0
+    phase_band = PHASE_BAND if len(drawn) > 1 else 0
+    top = TOP + marker_band + phase_band
+    height = height + marker_band + phase_band
+    plot_height = height - top - BOTTOM
 
     def y(value):
-        return round(TOP + (top_value - value) / (top_value - bottom_value) * plot_height, 1)
+        return round(top + (top_value - value) / (top_value - bottom_value) * plot_height, 1)
 
     points = []
     for index, value in enumerate(values):
-        flags = analysis.flags[index]
-        shape = next((shape for rule, shape in SHAPE_ORDER if rule in flags), "circle")
+        shape = next((shape for rule, shape in phases[0].analysis.shapes if rule in flags[index]), "circle")
         points.append({"index": index, "x": x(index), "y": y(value), "shape": shape})
-    every = -(-len(values) // MAX_DATE_LABELS)  # ceiling division
+
+    segments, previous = [], None
+    for number, phase in drawn:
+        analysis = phase.analysis
+        start = LEFT if phase.first == 0 else round((x(phase.first - 1) + x(phase.first)) / 2, 1)
+        end = right if phase.stop == len(values) else round((x(phase.stop - 1) + x(phase.stop)) / 2, 1)
+        complete = analysis.baseline_count == len(analysis.values)
+        limits = analysis.process_limits
+        segment = {
+            "number": number,
+            "x1": start,
+            "x2": end,
+            "label_x": start + 4,
+            "starts_phase": phase.first > 0,  # a phase start is drawn as a labelled vertical line
+            "baseline_end_x": end if complete else x(phase.first + analysis.baseline_count - 1),
+            "centre": analysis.centre,
+            "centre_y": y(analysis.centre),
+            "step_from_y": previous["centre_y"] if previous else None,  # a vertical step from the last phase's
+            "upper_y": y(limits[1]) if limits else None,
+            "lower_y": y(limits[0]) if limits else None,
+        }
+        segments.append(segment)
+        previous = segment
+
+    placed = []
+    for number, (position, row) in enumerate(zip(positions, rows, strict=True), start=1):
+        if position is None:
+            continue
+        centre_y = TOP + MARKER_ROW * row + MARKER_RADIUS
+        placed.append({"number": number, "x": x(position), "y": centre_y, "line_top": centre_y + MARKER_RADIUS})
+
+    every = -(-len(values) // date_labels)  # ceiling division
     date_indices = list(range(0, len(values), every))
     if date_indices[-1] != len(values) - 1:
         # The last point is always labelled; a regular label too close to it would overlap, so it gives way.
@@ -258,17 +414,20 @@ def layout(analysis, *, target=None, width=WIDTH, height=HEIGHT):
     while tick <= top_value:
         ticks.append({"value": tick, "y": y(tick)})
         tick += step
+    for segment in segments:
+        segment["label_below"] = _label_below(points, segment["label_x"], segment["centre_y"])
     return {
         "width": width,
         "height": height,
         "left": LEFT,
-        "right": width - RIGHT,
-        "top": TOP,
+        "right": right,
+        "top": top,
         "bottom": height - BOTTOM,
+        "phase_label_y": TOP + marker_band + 12 if phase_band else None,
         "points": points,
         "path": " ".join(f"{'M' if point['index'] == 0 else 'L'}{point['x']},{point['y']}" for point in points),
-        "median_y": y(analysis.median),
-        "baseline_end_x": x(analysis.baseline_count - 1) if len(values) > 1 else width - RIGHT,
+        "segments": segments,
+        "markers": placed,
         "target_y": y(as_decimal(target)) if target is not None else None,
         "y_ticks": ticks,
         "x_labels": [

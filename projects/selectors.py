@@ -1,16 +1,19 @@
 """Reads reused across views: the registers, the summary and a measure's run chart."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Lower
 
 from coprod.models import Partnership
-from projects import runchart
+from projects import runchart, spc
 from projects.models import (
     MULTI_AGENCY_SECTORS,
+    STAGE_ORDER,
+    ChartType,
     Direction,
     Measure,
+    ProgressUpdate,
     Project,
     ProjectMode,
     ProjectPartner,
@@ -18,6 +21,7 @@ from projects.models import (
     StarMode,
 )
 from workshops.models import Session
+from workshops.selectors import session_filter
 
 # --- Registers ---
 
@@ -45,6 +49,30 @@ def register_projects(*, projects, filters):
             pk__in=Project.sessions.through.objects.filter(session=filters["session"]).values("project")
         )
     return projects
+
+
+def from_sessions(partnership, filters):
+    """`partnership`'s projects that came out of its sessions under `filters` (a board paper's period), most
+    advanced first: titles and stages only."""
+    links = Project.sessions.through.objects.filter(session_filter(filters, "session__"), project=OuterRef("pk"))
+    projects = Project.objects.filter(Exists(links), partnership=partnership).only("pk", "title", "stage")
+    stage_order = Case(*(When(stage=stage, then=position) for stage, position in STAGE_ORDER.items()))
+    return projects.order_by(stage_order.desc(), Lower("title"))
+
+
+def shown_at_session(session):
+    """The projects from `session` shown to the people at its sessions, with their latest update's date and text
+    and nothing else: one query."""
+    latest = ProgressUpdate.objects.filter(project=OuterRef("pk")).order_by("-date", "-pk")
+    projects = register_projects(projects=Project.objects.filter(shown_to_attendees=True), filters={"session": session})
+    return (
+        projects.only("pk", "title", "stage", "aim")
+        .annotate(
+            latest_update_date=Subquery(latest.values("date")[:1]),
+            latest_update_text=Subquery(latest.values("text")[:1]),
+        )
+        .order_by(Lower("title"), "pk")
+    )
 
 
 def register_for_export(projects):
@@ -113,15 +141,27 @@ def measures_with_points(project):
     return list(project.measures.prefetch_related("points"))
 
 
-# --- Run charts ---
+def measure_charts(project, cycles):
+    """Each of the project's measures as a small chart, marked with `cycles` (the project's PDSA cycles): three
+    queries (measures, points, phases) however many measures there are."""
+    measures = project.measures.prefetch_related("points", "phases")
+    return [measure_chart(measure, cycles=cycles, compact=True) for measure in measures]
+
+
+# --- Charts: run charts (IHI rules) and XmR charts (Making Data Count rules), in phases, with markers ---
 
 RULE_LABELS = {
     runchart.SHIFT: "Shift",
     runchart.TREND: "Trend",
     runchart.RUNS: "Runs",
     runchart.ASTRONOMICAL: "Astronomical point",
+    spc.OUTSIDE: "Outside the process limits",
+    spc.TWO_OF_THREE: "Two of three near a limit",
 }
 BETTER = {Direction.HIGHER: {runchart.ABOVE, runchart.UP}, Direction.LOWER: {runchart.BELOW, runchart.DOWN}}
+RULES = {ChartType.RUN: runchart.analyse, ChartType.XMR: spc.analyse}
+# A small multiple: fewer units across, so that its text stays legible drawn small, and fewer date labels.
+COMPACT = {"width": 420, "height": 240, "date_labels": 4}
 
 
 @dataclass
@@ -132,6 +172,7 @@ class ChartSignal:
     first: object = None  # the data points it starts and ends with
     last: object = None
     better: bool | None = None  # in the direction the measure wants; None for the runs rule
+    phase: int = 1
 
     @property
     def label(self):
@@ -139,47 +180,142 @@ class ChartSignal:
 
 
 @dataclass
+class ChartPhase:
+    """A phase of a measure's chart; the first one has no MeasurePhase row and starts with the first value."""
+
+    number: int
+    row: object  # the MeasurePhase, or None for the first phase
+    points: list
+    analysis: object
+    signals: list
+    rows: list = field(default_factory=list)  # its lines of the data table
+
+    @property
+    def starts_on(self):
+        return self.row.starts_on if self.row else (self.points[0].date if self.points else None)
+
+
+@dataclass
+class ChartMarker:
+    """A PDSA cycle (on its do date, or plan date until done) or a value with a note, numbered on the chart."""
+
+    number: int
+    date: object
+    cycle: object = None
+    point: object = None
+    drawn: bool = True
+
+
+@dataclass
 class Chart:
     measure: Measure
     points: list
-    analysis: runchart.Analysis
+    phases: list
     layout: dict | None
     signals: list
     rows: list
+    markers: list = field(default_factory=list)
+
+    min_points_for_astronomical = runchart.MIN_POINTS_FOR_ASTRONOMICAL
 
     @property
-    def runs_rule_applies(self):
-        return self.analysis.runs_limits is not None
+    def is_xmr(self):
+        return self.measure.chart_type == ChartType.XMR
+
+    @property
+    def rule_set(self):
+        return ChartType(self.measure.chart_type).label
+
+    @property
+    def baseline_points(self):
+        return self.measure.baseline_points or runchart.BASELINE_POINTS
+
+    @property
+    def analysis(self):
+        """The first phase's analysis: the whole chart's while there is one phase."""
+        return self.phases[0].analysis
+
+    @property
+    def charted_phases(self):
+        return [phase for phase in self.phases if phase.points]
 
 
-def measure_chart(measure, points=None):
-    """The analysis, the drawing and the data table of a measure's run chart."""
-    points = list(measure.points.all() if points is None else points)
-    analysis = runchart.analyse([point.value for point in points])
-    wanted = BETTER[measure.direction]
-    signals = [
-        ChartSignal(
-            rule=signal.rule,
-            direction=signal.direction,
-            count=len(signal.indices),
-            first=points[signal.indices[0]] if signal.indices else None,
-            last=points[signal.indices[-1]] if signal.indices else None,
-            better=None if signal.rule == runchart.RUNS else signal.direction in wanted,
-        )
-        for signal in analysis.signals
+def chart_markers(points, cycles):
+    """The numbered markers of a chart, in date order: PDSA cycles (on the day they were carried out, or planned
+    while not yet done) and values with a note. Those outside the charted dates are listed but not drawn."""
+    found = [(cycle.do_date or cycle.plan_date, 0, cycle.pk, {"cycle": cycle}) for cycle in cycles]
+    found += [(point.date, 1, point.pk, {"point": point}) for point in points if point.note]
+    found.sort(key=lambda item: item[:3])
+    first, last = (points[0].date, points[-1].date) if points else (None, None)
+    return [
+        ChartMarker(number=number, date=day, drawn=bool(points) and first <= day <= last, **which)
+        for number, (day, _order, _pk, which) in enumerate(found, start=1)
     ]
+
+
+def measure_chart(measure, points=None, phases=None, cycles=None, compact=False):
+    """The analysis, the drawing and the data table of a measure's chart, phase by phase.
+
+    `points`, `phases` and `cycles` (the project's PDSA cycles) default to the measure's own, prefetched or not.
+    """
+    points = list(measure.points.all() if points is None else points)
+    started = list(measure.phases.all() if phases is None else phases)  # MeasurePhase rows: phase 2 on
+    cycles = list(measure.project.pdsa_cycles.all() if cycles is None else cycles)
+    dates = [point.date for point in points]
+    bounds = runchart.phase_bounds(dates, [row.starts_on for row in started])
+    analysed = runchart.analyse_phases(
+        [point.value for point in points],
+        bounds,
+        baseline_points=measure.baseline_points or runchart.BASELINE_POINTS,
+        rules=RULES[measure.chart_type],
+    )
+    wanted = BETTER[measure.direction]
+    flags = runchart.phase_flags(analysed)
     rows = [
-        {"number": index + 1, "point": point, "flags": [RULE_LABELS[rule] for rule in analysis.flags[index]]}
+        {"number": index + 1, "point": point, "flags": [RULE_LABELS[rule] for rule in flags[index]]}
         for index, point in enumerate(points)
     ]
-    layout = runchart.layout(analysis, target=measure.target)
+    phases, signals = [], []
+    for number, (row, phase) in enumerate(zip([None, *started], analysed, strict=True), start=1):
+        phase_signals = [
+            ChartSignal(
+                rule=signal.rule,
+                direction=signal.direction,
+                count=len(signal.indices),
+                first=points[signal.indices[0]] if signal.indices else None,
+                last=points[signal.indices[-1]] if signal.indices else None,
+                better=None if signal.rule == runchart.RUNS else signal.direction in wanted,
+                phase=number,
+            )
+            for signal in phase.signals()
+        ]
+        phases.append(
+            ChartPhase(
+                number=number,
+                row=row,
+                points=points[phase.first : phase.stop],
+                analysis=phase.analysis,
+                signals=phase_signals,
+                rows=rows[phase.first : phase.stop],
+            )
+        )
+        signals += phase_signals
+    markers = chart_markers(points, cycles)
+    layout = runchart.draw(
+        analysed,
+        dates=dates,
+        target=measure.target,
+        markers=[marker.date for marker in markers],
+        **(COMPACT if compact else {}),
+    )
     for label in layout["x_labels"] if layout else []:
         label["date"] = points[label["index"]].date
     return Chart(
         measure=measure,
         points=points,
-        analysis=analysis,
+        phases=phases,
         layout=layout,
         signals=signals,
         rows=rows,
+        markers=markers,
     )

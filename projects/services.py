@@ -7,10 +7,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from projects.models import (
+    MAX_BASELINE_POINTS,
     STAGE_ORDER,
+    ChartType,
     DataPoint,
     LearningPoint,
     Measure,
+    MeasurePhase,
     PdsaCycle,
     ProgressUpdate,
     Project,
@@ -30,6 +33,7 @@ PROJECT_FIELDS = [
     "locality",
     "people_involved_count",
     "people_involved_how",
+    "shown_to_attendees",
 ]
 
 
@@ -109,6 +113,7 @@ def project_create(
     priorities=(),
     people_involved_count=0,
     people_involved_how="",
+    shown_to_attendees=False,
     modes=None,
     started_on=None,
 ):
@@ -134,6 +139,7 @@ def project_create(
         locality=locality,
         people_involved_count=people_involved_count or 0,
         people_involved_how=people_involved_how.strip(),
+        shown_to_attendees=shown_to_attendees,
         created_by=user,
     )
     project.sessions.set(sessions)
@@ -158,6 +164,7 @@ def project_update(
     priorities=(),
     people_involved_count=0,
     people_involved_how="",
+    shown_to_attendees=False,
     modes=None,
 ):
     """Edit the record (not its stage: that is `project_move_stage`, which keeps the timeline)."""
@@ -181,6 +188,7 @@ def project_update(
     project.locality = locality
     project.people_involved_count = people_involved_count or 0
     project.people_involved_how = people_involved_how.strip()
+    project.shown_to_attendees = shown_to_attendees
     project.save(update_fields=[*PROJECT_FIELDS, "updated_at"])
     project.sessions.set(sessions)
     project.priorities.set(priorities)
@@ -340,3 +348,132 @@ def data_points_add(*, measure, points):
     if future:
         raise ValidationError(f"Data points cannot be dated in the future: {', '.join(_day(d) for d in future)}.")
     return DataPoint.objects.bulk_create(DataPoint(measure=measure, date=date, value=value) for date, value in points)
+
+
+# --- A measure's chart: run chart or XmR, its baseline, its phases ---
+
+
+@transaction.atomic
+def measure_chart_set(*, measure, chart_type, baseline_points=None):
+    """How the measure's chart is drawn: `baseline_points` None is the default (the first 12 values)."""
+    errors = {}
+    if chart_type not in ChartType.values:
+        errors["chart_type"] = "Choose a run chart or an XmR chart."
+    if baseline_points is not None and not 1 <= baseline_points <= MAX_BASELINE_POINTS:
+        errors["baseline_points"] = f"The baseline can be 1 to {MAX_BASELINE_POINTS} values."
+    if errors:
+        raise ValidationError(errors)
+    measure.chart_type = chart_type
+    measure.baseline_points = baseline_points
+    measure.save(update_fields=["chart_type", "baseline_points"])
+    return measure
+
+
+def _phase_taken(day):
+    return f"A phase already starts on {_day(day)}: choose another day."
+
+
+@transaction.atomic
+def measure_phase_start(*, measure, user, starts_on, reason):
+    """A new phase from `starts_on`, after a tested change: its values get their own baseline and median.
+
+    It starts after the measure's first value (the first phase starts with that) and not in the future. One phase
+    a day: the unique constraint settles a race between two people starting the same one.
+    """
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say what changed."
+    first = measure.points.order_by("date").values_list("date", flat=True).first()
+    if starts_on > timezone.localdate():
+        errors["starts_on"] = "A new phase cannot start in the future."
+    elif first is None:
+        errors["starts_on"] = "Add values first: a new phase starts after the first value."
+    elif starts_on <= first:
+        errors["starts_on"] = f"The first value is for {_day(first)}: a new phase starts after it."
+    elif measure.phases.filter(starts_on=starts_on).exists():
+        errors["starts_on"] = _phase_taken(starts_on)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return MeasurePhase.objects.create(measure=measure, starts_on=starts_on, reason=reason, created_by=user)
+    except IntegrityError:
+        raise ValidationError({"starts_on": _phase_taken(starts_on)}) from None
+
+
+@transaction.atomic
+def measure_phase_remove(*, phase):
+    """Its values join the phase before, whose baseline and median (or mean) then cover them too."""
+    phase.delete()
+
+
+# --- Many values at once: a measure's "Add or correct values" page (views/values.py) ---
+
+
+class PointsSaved:
+    """What data_points_save did: how many values it added, updated, found already stored as given, and deleted."""
+
+    def __init__(self, *, added=0, updated=0, unchanged=0, deleted=0):
+        self.added, self.updated, self.unchanged, self.deleted = added, updated, unchanged, deleted
+
+
+def _check_points(measure, points, delete):
+    """Every problem of a many-values save at once; the page checks the same first, row by row."""
+    problems = []
+    dates, repeated = set(), set()
+    for date, _value, _note in points:
+        (repeated if date in dates else dates).add(date)
+    if repeated:
+        problems.append(f"Only one value a date: {', '.join(_day(d) for d in sorted(repeated))} would have two.")
+    both = sorted(dates & set(delete))
+    if both:
+        problems.append(f"{', '.join(_day(d) for d in both)}: given a value and deleted at once. Do one or the other.")
+    future = sorted(date for date in dates if date > timezone.localdate())
+    if future:
+        problems.append(f"Values cannot be dated in the future: {', '.join(_day(d) for d in future)}.")
+    for date, value, note in points:
+        try:
+            DataPoint(measure=measure, date=date, value=value, note=note).clean_fields(exclude=["measure"])
+        except ValidationError as error:
+            problems += [f"{_day(date)}: {message}" for message in error.messages]
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def data_points_save(*, measure, points, delete=()):
+    """Add or correct many values of `measure` at once: all of them, or none if any is refused.
+
+    `points` are (date, value, note). A date already stored takes the new value and note, never a second point
+    (the one-value-a-date constraint backs this); a point already stored as given is left alone. `delete` lists
+    dates whose points go. Each point is saved on its own, not in bulk, so that the audit trail records every value
+    added, corrected or deleted.
+    """
+    if not Measure.objects.select_for_update().filter(pk=measure.pk).exists():  # two saves to one measure take turns
+        raise ValidationError("This measure was deleted meanwhile: nothing was saved.")
+    points = [(date, value, (note or "").strip()) for date, value, note in points]
+    delete = set(delete)
+    _check_points(measure, points, delete)
+    stored = {point.date: point for point in measure.points.all()}
+    saved = PointsSaved()
+    try:
+        for date, value, note in points:
+            point = stored.get(date)
+            if point is None:
+                DataPoint.objects.create(measure=measure, date=date, value=value, note=note)
+                saved.added += 1
+            elif (point.value, point.note) != (value, note):
+                point.value, point.note = value, note
+                point.save(update_fields=["value", "note"])
+                saved.updated += 1
+            else:
+                saved.unchanged += 1
+        for date in sorted(delete & set(stored)):
+            stored[date].delete()
+            saved.deleted += 1
+    except IntegrityError:  # a value added meanwhile through the one-value form, which does not wait its turn
+        raise ValidationError(
+            "Someone added a value to this measure while you were saving. Nothing was saved: check and save again."
+        ) from None
+    return saved

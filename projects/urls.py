@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import measures, progress, records, registers
+from projects.views import follow_up, measures, progress, records, registers, values
 
 app_name = "projects"
 
@@ -32,4 +32,13 @@ urlpatterns = [
     path("projects/measures/<int:pk>/edit/", measures.measure_edit, name="measure-edit"),
     path("projects/measures/<int:pk>/points/", measures.point_add, name="point-add"),
     path("projects/points/<int:pk>/delete/", measures.point_delete, name="point-delete"),
+    # --- many values at once: grid, paste, CSV (values.py) ---
+    path("projects/measures/<int:pk>/values/", values.measure_values, name="measure-values"),
+    path("projects/measures/<int:pk>/points.csv", values.measure_points_csv, name="measure-points-csv"),
+    # --- a measure's chart: run or XmR, baseline, phases (measures.py) ---
+    path("projects/measures/<int:pk>/chart/", measures.chart_settings, name="measure-chart"),
+    path("projects/measures/<int:pk>/phases/", measures.phase_add, name="phase-add"),
+    path("projects/phases/<int:pk>/remove/", measures.phase_remove, name="phase-remove"),
+    # --- "Did it last?": six and twelve months after a project closed (follow_up.py) ---
+    path("projects/<int:pk>/follow-up/<int:due>/", follow_up.follow_up_answer, name="follow-up"),
 ]

@@ -398,10 +398,9 @@ class BulkRow:
         return AttendeeRole(self.role).label if self.role else ""
 
 
-@dataclass
-class BulkPreview:
-    rows: list
-    problems: list  # about the whole file
+class CheckedRows:
+    """A pasted or uploaded table checked row by row: `rows` (each with its `number` and `problems`) and `problems`
+    about the whole of it. Saved all together or not at all, so it is valid only with rows and no problem."""
 
     @property
     def row_problems(self):
@@ -414,6 +413,12 @@ class BulkPreview:
     @property
     def is_valid(self):
         return bool(self.rows) and not self.problem_count
+
+
+@dataclass
+class BulkPreview(CheckedRows):
+    rows: list
+    problems: list  # about the whole file
 
     @property
     def matched_count(self):

@@ -72,6 +72,7 @@ def project_create(request):
 def project_detail(request, pk):
     project = get_project_for_user(request, pk)
     partners = list(project.partners.select_related("organisation"))
+    cycles = list(project.pdsa_cycles.all())
     return render(
         request,
         "projects/project_detail.html",
@@ -86,8 +87,8 @@ def project_detail(request, pk):
             "timeline": list(project.stage_changes.select_related("changed_by")),
             "updates": list(project.updates.select_related("author")),
             "learning_points": list(project.learning_points.all()),
-            "cycles": list(project.pdsa_cycles.all()),
-            "charts": [selectors.measure_chart(measure) for measure in project.measures.prefetch_related("points")],
+            "cycles": cycles,
+            "charts": selectors.measure_charts(project, cycles),
             "can_write": can(request.user, project.partnership, Need.WRITE),
         },
     )

@@ -13,9 +13,9 @@ from coprod.audit import export_record
 from coprod.csv_export import csv_download, csv_lines
 from coprod.models import Partnership, Role
 from coprod.permissions import check_partnership, get_partnership_for_user, writable_partnerships
-from projects import selectors
+from projects import follow_up, selectors
 from projects.forms import RegisterFilterForm
-from projects.models import Project, Stage, StarMode
+from projects.models import FollowUpDue, FollowUpOutcome, Project, Stage, StarMode
 
 PAGE_SIZE = 25
 WRITE_ROLES = {Role.LEAD, Role.FACILITATOR}
@@ -158,13 +158,19 @@ def project_register_export(request, pk):
 @login_required
 def project_summary(request):
     rows = selectors.summary_rows(user=request.user)
+    answers = follow_up.summary_counts([row["partnership"] for row in rows])
+    for row in rows:
+        row["lasted"] = follow_up.lasted(answers.get(row["partnership"].pk, {}))
     return render(
         request,
         "projects/summary.html",
         {
             "rows": rows,
             "totals": selectors.summary_totals(rows),
+            "lasted_totals": follow_up.lasted_total(row["lasted"] for row in rows),
             "stages": Stage.choices,
             "modes": StarMode.choices,
+            "outcomes": FollowUpOutcome.labels,
+            "questions": FollowUpDue.labels,
         },
     )

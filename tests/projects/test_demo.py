@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from coprod import demo as coprod_demo
 from projects import demo, selectors
-from projects.models import DataPoint, Project, StageChange
+from projects.demo import LASTED, PHASE_REASON
+from projects.models import DataPoint, MeasurePhase, Project, ProjectFollowUp, StageChange
 from workshops import demo as workshops_demo
 
 STORY = {spec["title"] for spec in demo.PROJECTS}
@@ -127,3 +128,12 @@ def test_demo_seed_twice_changes_nothing(db):
     assert [Project.objects.count(), StageChange.objects.count(), DataPoint.objects.count()] == counts
     assert "Improvement projects: 0 added, 7 already there" in output.getvalue()
     assert "Illustrative" not in output.getvalue()
+
+
+def test_demo_shows_a_phase_after_a_tested_change_and_a_closed_project_that_lasted(db):
+    _seed_all()
+
+    phases = MeasurePhase.objects.select_related("measure")
+    assert phases.exists() and {phase.reason for phase in phases} == {PHASE_REASON}
+    assert all(phase.measure.points.filter(date__gte=phase.starts_on).count() >= 6 for phase in phases)
+    assert list(ProjectFollowUp.objects.values_list("due", "outcome", "reason")) == [(6, "embedded", LASTED)]

@@ -275,7 +275,7 @@ def test_summary_query_count_constant(client, alliance, django_assert_num_querie
         ProjectMode.objects.create(project=project, mode="co_assessment", how="Users review it.")
     client.force_login(alliance)
 
-    with django_assert_num_queries(4):  # session, user, second factor, the grouped summary
+    with django_assert_num_queries(5):  # session, user, second factor, the grouped summary, the answers that lasted
         response = client.get(reverse("projects:project-summary"))
 
     assert [row["multi_agency"] for row in response.context["rows"]] == [1] * count

@@ -244,10 +244,11 @@ def test_layout_puts_higher_values_higher_and_shapes_flagged_points():
     ys = [point["y"] for point in layout["points"]]
     assert ys[10] < ys[4] < ys[2]  # SVG y grows downwards
     assert [point["shape"] for point in layout["points"]] == ["circle"] * 10 + ["diamond", "circle"]
-    assert ys[10] < layout["target_y"] < layout["median_y"]
+    [segment] = layout["segments"]
+    assert ys[10] < layout["target_y"] < segment["centre_y"]
     assert [label["index"] for label in layout["x_labels"]] == [0, 2, 4, 6, 8, 11]
     assert [tick["value"] for tick in layout["y_ticks"]] == [0, 10, 20, 30, 40]
-    assert layout["baseline_end_x"] == layout["right"]  # all 12 points are the baseline
+    assert segment["baseline_end_x"] == segment["x2"] == layout["right"]  # all 12 points are the baseline
     first = layout["points"][0]
     assert layout["path"].split()[:2] == [f"M{first['x']},{first['y']}", f"L{layout['points'][1]['x']},{ys[1]}"]
 
@@ -260,6 +261,20 @@ def test_layout_shapes_shift_and_trend_points():
     # median 5.5: the last six are below it (a shift: squares), though the rise 1 to 5 is also a trend
     assert shapes == ["circle"] * 12 + ["square"] * 6
     assert [signal.rule for signal in analysis.signals] == [SHIFT, TREND]
+
+
+@pytest.mark.parametrize(
+    ("values", "below"),
+    [
+        ([4, 6, 5, 3, 5, 4, 6, 5, 9, 10, 9, 11], True),  # median 5.5: the 6 just above would cover its label
+        ([7, 5, 5, 3, 5, 4, 6, 5, 9, 10, 9, 11], False),  # no point near it above: the label stays above
+        ([5.6, 5.4, 5, 3, 5, 4, 6, 5, 9, 10, 9, 11], False),  # points hug it on both sides: above, as usual
+    ],
+)
+def test_a_centre_line_label_moves_under_its_line_only_to_get_clear_of_a_point(values, below):
+    [segment] = runchart.layout(runchart.analyse(values))["segments"]
+
+    assert segment["label_below"] is below
 
 
 @pytest.mark.parametrize(

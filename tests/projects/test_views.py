@@ -552,9 +552,9 @@ def test_project_detail_query_count_constant(client, viewer, partnership, django
         project.sessions.add(SessionFactory(partnership=partnership))
     client.force_login(viewer)
 
-    # session, user, project, role, partners, modes, sessions, priorities, timeline, updates, learning points,
-    # PDSA cycles, measures, their points, can write (role)
-    with django_assert_num_queries(16):
+    # session, user, whether a second factor is due, project, role, partners, modes, sessions, priorities,
+    # timeline, updates, learning points, PDSA cycles, measures, their points, their phases, can write (role)
+    with django_assert_num_queries(17):
         response = client.get(project.get_absolute_url())
 
     assert len(response.context["charts"]) == len(response.context["partners"]) == count
