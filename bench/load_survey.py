@@ -808,8 +808,8 @@ def describe(counts):
 
 def print_round_trips(round_trips):
     print(
-        "\nSQL round trips of one new phone's visit (statements, plus BEGIN and COMMIT per transaction; Django's "
-        "connection health check, a SELECT 1 per request in every app, not counted):"
+        "\nSQL round trips of one new phone's visit (statements, plus BEGIN and COMMIT per transaction; no app "
+        "health-checks its connection):"
     )
     for label, counts in round_trips.items():
         line = f"  {label:8} page {describe(counts['page'])}; submission {describe(counts['submission'])}"

@@ -72,6 +72,6 @@ def database(name):
             "HOST": "127.0.0.1",
             "PORT": "5432",
             "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
+            "CONN_HEALTH_CHECKS": False,
         }
     }
