@@ -18,7 +18,7 @@ from collections import defaultdict
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from coprod.log import request_id
 from coprod.middleware import client_ip
@@ -31,7 +31,7 @@ ACTION_LABELS = {
     AuditEntry.Action.CREATE: "Created",
     AuditEntry.Action.UPDATE: "Changed",
     AuditEntry.Action.DELETE: "Deleted",
-    AuditEntry.Action.ACCESS: "Exported",  # the trail's only reads: exports (see export_record)
+    AuditEntry.Action.ACCESS: "Exported",  # reads: exports (export_record), or views through a link (view_record)
 }
 
 _partnership_resolvers = {}
@@ -170,6 +170,38 @@ def export_record(*, user, what, scope, filters=None):
     )
 
 
+def view_record(*, obj, scope):
+    """File a view of `obj` by someone without an account (a shared read-only link): which object, and when.
+
+    `scope` is its partnership, or None (ALLIANCE staff only). Like every entry written in a request, it keeps the
+    address the request came from (name_the_request), and nothing more of the viewer.
+    """
+    return AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(obj.pk),
+        object_id=obj.pk,
+        object_repr=str(obj),
+        action=AuditEntry.Action.ACCESS,
+        partnership=scope,
+        additional_data={"viewed": True, "scope": str(scope) if scope else "National"},
+        cid=current_request_id(),
+    )
+
+
+def views_count(model, pks):
+    """{pk: how many views view_record filed} of the `model` objects `pks`: one grouped query."""
+    counts = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=list(pks),
+            action=AuditEntry.Action.ACCESS,
+        )
+        .values_list("object_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(counts)
+
+
 def _clean(value):
     """Filter text as typed, short and without NUL characters (which PostgreSQL's JSON refuses)."""
     return str(value).replace("\x00", "")[:200]
@@ -279,6 +311,10 @@ def _changes(entry, model, fk_labels):
     return changes
 
 
+def _kind_label(entry, model):
+    return str(model._meta.verbose_name) if model else entry.content_type.model
+
+
 def rows(page_entries):
     """What the page shows of each entry: when, who, what, and its changes (or an export's scope and filters)."""
     page_entries = list(page_entries)
@@ -288,11 +324,16 @@ def rows(page_entries):
         model = entry.content_type.model_class()
         export = entry.action == entry.Action.ACCESS
         data = entry.additional_data or {}
+        viewed = export and data.get("viewed")
         result.append(
             {
                 "entry": entry,
-                "action": ACTION_LABELS.get(entry.action, "Logged"),
-                "kind": "" if export else str(model._meta.verbose_name) if model else entry.content_type.model,
+                "action": "Viewed" if viewed else ACTION_LABELS.get(entry.action, "Logged"),
+                "kind": ""
+                if export and not viewed
+                else str(model._meta.verbose_name)
+                if model
+                else entry.content_type.model,
                 "object": entry.object_repr,
                 "scope": data.get("scope", "") if export else "",
                 "filters": sorted((data.get("filters") or {}).items()) if export else [],

@@ -5,6 +5,7 @@ NAV_SECTIONS = [
     ("projects", ("projects:",), ""),
     ("dashboard", ("surveys:",), "dashboard"),
     ("results", ("surveys:",), "results"),
+    ("results", ("surveys:board-paper", "surveys:shared-link", "surveys:national-shared-links"), ""),
     ("questionnaires", ("surveys:",), ""),
     ("partnerships", ("partnership-", "member-"), ""),
     ("organisations", ("organisation-",), ""),

@@ -11,7 +11,15 @@ class SurveysConfig(AppConfig):
         # A survey's token is its public address: a secret, kept out of the trail.
         from coprod import audit, panels
         from surveys import home
-        from surveys.models import QuestionnaireTemplate, Statement, Survey, TemplateItem
+        from surveys.models import (
+            BoardPaper,
+            QuestionnaireTemplate,
+            SharedLink,
+            Statement,
+            Survey,
+            TemplateItem,
+            WhatHappenedNext,
+        )
 
         panels.register("home", 10, home.today_and_next)
         panels.register("home", 20, home.still_open)
@@ -21,6 +29,9 @@ class SurveysConfig(AppConfig):
         audit.register(Statement)
         audit.register(TemplateItem, partnership=audit.via("template"))
         audit.register(Survey, partnership=audit.via("session"), exclude=["token"])
+        audit.register(WhatHappenedNext, partnership=audit.via("session"))  # published and unpublished
+        audit.register(BoardPaper)  # made and edited: the lead's assessment and recommendation
+        audit.register(SharedLink, exclude=["token_hash"])  # made and revoked; each view: audit.view_record
 
         from django.db.models.signals import post_save
 

@@ -23,9 +23,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coprod.disclosure import threshold
+from coprod.models import User
 from surveys import services
 from surveys.models import (
     PAIRING_ALPHABET,
@@ -123,6 +125,17 @@ def seed(*, password, stdout):
     stdout.write(
         f"  Questionnaires: North Ayrshire's answers, {PAIRED} paired, {PRE_ONLY} before only, {POST_ONLY} after only"
     )
+    _publish_what_happened_next(session, stdout)
+
+
+def _publish_what_happened_next(session, stdout):
+    """North Ayrshire's lead publishes "What happened next" at the session's questionnaire addresses (one of its
+    projects is shown there: projects.demo). Once, with the answers: a demo run again leaves an unpublished page be."""
+    try:
+        services.what_happened_next_publish(session=session, user=User.objects.filter(username="lead").first())
+    except ValidationError:  # its questionnaires are not released yet
+        return
+    stdout.write("  What happened next: published at North Ayrshire's questionnaire addresses")
 
 
 def _moment(day, time):

@@ -13,13 +13,17 @@ from surveys.models import (
     DONT_KNOW,
     PAIRING_ALPHABET,
     PAIRING_CODE_LENGTH,
+    SHARED_LINK_DAYS,
+    BoardPaper,
     ItemPhase,
     Phase,
     QuestionnaireTemplate,
     Scale,
+    SharedLinkKind,
     StatementKind,
     Survey,
 )
+from surveys.permissions import can_share
 from surveys.services import TEXT_ANSWER_MAX_LENGTH, pairing_code_clean
 from workshops.models import Programme, SessionKind
 
@@ -412,3 +416,105 @@ class DashboardFilterForm(ResultsFilterForm):
 
     def clean_period(self):
         return self.cleaned_data["period"] or "year"
+
+
+class SharedLinkForm(OnceForm):
+    """A read-only link to the page it is on: what the page is (hidden) and its filters as they are, frozen."""
+
+    label = forms.CharField(
+        label="What it is for (optional)", max_length=200, required=False, help_text="For example: board, 12 March"
+    )
+    days = forms.IntegerField(
+        label="Days until it expires", min_value=1, max_value=365, initial=SHARED_LINK_DAYS, help_text="1 to 365"
+    )
+    kind = forms.ChoiceField(choices=SharedLinkKind.choices, widget=forms.HiddenInput)
+    target = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+def share_form(request, kind, obj=None, *, allowed=None):
+    """The "Share a read-only link" form for the page of `obj` (None: national), if the user may share it
+    (`allowed`, where the view knows already)."""
+    partnership = getattr(obj, "partnership", obj)
+    if not (can_share(request.user, partnership) if allowed is None else allowed):
+        return None
+    target = obj.pk if obj is not None else None
+    return SharedLinkForm(initial={"kind": kind, "target": target, "query": request.GET.urlencode()})
+
+
+def _quarter_start(year, quarter):
+    """The first day of quarter 0-3 of the financial year that starts in April `year`."""
+    month = 4 + 3 * quarter
+    return datetime.date(year + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def financial_periods(today):
+    """The shortcuts for a board paper's period, latest first: the last four quarters of the financial year (April
+    to March) that have begun, then this financial year and the last. [(value, label, start, end)]."""
+    this_year = today.year if today.month >= 4 else today.year - 1
+    year, quarter = this_year, (today.month - 4) % 12 // 3
+    periods = []
+    for _ in range(4):
+        start = _quarter_start(year, quarter)
+        end = _quarter_start(year + (quarter == 3), (quarter + 1) % 4) - datetime.timedelta(days=1)
+        label = f"Q{quarter + 1} {year}/{(year + 1) % 100:02d} ({start:%B} to {end:%B %Y})"
+        periods.append((f"q{quarter + 1}-{year}", label, start, end))
+        year, quarter = (year, quarter - 1) if quarter else (year - 1, 3)
+    for year in (this_year, this_year - 1):
+        label = f"Financial year {year}/{(year + 1) % 100:02d} (April {year} to March {year + 1})"
+        periods.append((f"fy-{year}", label, datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)))
+    return periods
+
+
+class BoardPaperCreateForm(OnceForm):
+    """A new board paper: its period, a quarter or financial year, or two dates."""
+
+    DATES = "dates"
+
+    period = forms.ChoiceField(label="Period", widget=forms.RadioSelect)
+    period_start = forms.DateField(
+        label="First day", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = forms.DateField(
+        label="Last day", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, partnership, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        periods = financial_periods(today or timezone.localdate())
+        self.shortcuts = {value: (start, end) for value, _, start, end in periods}
+        choices = [(value, label) for value, label, _, _ in periods]
+        self.fields["period"].choices = [*choices, (self.DATES, "Two dates: the first and last day, below")]
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period")
+        if period == self.DATES:
+            start, end = data.get("period_start"), data.get("period_end")
+            if not start:
+                self.add_error("period_start", "Enter the first day of the period.")
+            if not end:
+                self.add_error("period_end", "Enter the last day of the period.")
+            if start and end and end < start:
+                self.add_error("period_end", "The end of the period must not be before its start.")
+        elif period:
+            data["period_start"], data["period_end"] = self.shortcuts[period]
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and not self.errors:
+            taken = BoardPaper.objects.filter(partnership=self.partnership, period_start=start, period_end=end)
+            if taken.exists():
+                raise forms.ValidationError("This partnership already has a board paper for this period.")
+        return data
+
+
+class BoardPaperForm(OnceForm, forms.ModelForm):
+    """The lead's own words on a board paper: its title, assessment and recommendation."""
+
+    class Meta:
+        model = BoardPaper
+        fields = ["title", "assessment", "recommendation"]
+        widgets = {
+            "assessment": forms.Textarea(attrs={"rows": 8, "maxlength": 1000}),
+            "recommendation": forms.Textarea(attrs={"rows": 6, "maxlength": 1000}),
+        }

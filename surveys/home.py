@@ -6,20 +6,21 @@ Each costs a few queries, however many sessions, questionnaires and answers ther
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from coprod.panels import Panel
 from surveys.models import CLOSING_GRACE, Phase, Survey
 from surveys.results import pooling
 from surveys.results.figures import threshold
 from workshops.home import runs_note, sessions_run_by
-from workshops.models import Session, SessionStatus
+from workshops.models import Programme, Session, SessionStatus
 
 NEXT_DAYS = 14  # "Today and next": today and the next two weeks ...
 NEXT_MAX = 6  # ... at most this many sessions
 OPEN_MAX = 10
 LATEST_SESSIONS = 3  # the latest sessions with released results ...
 HEADLINES_PER_SESSION = 2  # ... with the first headlines of each one's debrief
+PROGRAMMES_MAX = 5  # programmes whose results are one click away; the rest from "Programmes"
 
 PHASE_WORDS = {Phase.PRE: "before", Phase.POST: "after"}
 
@@ -115,7 +116,8 @@ def still_open(*, home):
 
 def latest_results(*, home):
     """The latest sessions of the person's partnerships whose results are released, each with the first headlines of
-    its debrief, worded and withheld exactly as the debrief words and withholds them."""
+    its debrief, worded and withheld exactly as the debrief words and withholds them; and a link to each programme's
+    results across its series."""
     if not home.readers:
         return None
     unreleased = Survey.objects.unreleased(home.now).filter(session_id=OuterRef("pk"))
@@ -130,10 +132,19 @@ def latest_results(*, home):
     for session in sessions:
         session.headlines = headlines[session.pk][:HEADLINES_PER_SESSION]
         session.more_statements = len(headlines[session.pk]) - len(session.headlines)
+    # Results across a whole series: the latest released first, then those still to release. One query.
+    programmes = list(
+        Programme.objects.filter(partnership__in=home.readers)
+        .annotate(released_at=F("release__released_at"))
+        .select_related("partnership")
+        .order_by(F("released_at").desc(nulls_last=True), "title", "pk")[: PROGRAMMES_MAX + 1]
+    )
     return Panel(
         template="surveys/_home_results.html",
         context={
             "sessions": sessions,
+            "programmes": programmes[:PROGRAMMES_MAX],
+            "more_programmes": len(programmes) > PROGRAMMES_MAX,
             "partnerships": home.readers,
             "per_session": HEADLINES_PER_SESSION,
             "threshold": threshold(),

@@ -6,6 +6,7 @@ the order of insertion can be read back and matched against the attendance regis
 """
 
 import datetime
+import hashlib
 import secrets
 import uuid
 
@@ -498,3 +499,140 @@ class ProgrammeRelease(models.Model):
 
     def __str__(self):
         return f"Results of {self.programme_id} released {self.released_at:%Y-%m-%d}"
+
+
+class WhatHappenedNext(models.Model):
+    """A session's "What happened next" page, published by its lead once its questionnaires are released.
+
+    While it exists, the session's questionnaire addresses (and their short codes), closed, show the people who were
+    there the session's released results and the projects marked as shown to them; deleting it unpublishes. One per
+    session: the primary key.
+    """
+
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, primary_key=True, related_name="what_happened_next"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey("coprod.User", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self):
+        return f"What happened next: session {self.session_id}"
+
+
+class BoardPaperQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("created_by").order_by("-period_end", "-period_start", "-pk")
+
+
+class BoardPaper(models.Model):
+    """A partnership's board paper for a period: Situation - Background - Assessment - Recommendation.
+
+    The situation, the background and the figures of the assessment are generated from the period's sessions when
+    the paper is shown (surveys.views.board); only the lead's own assessment and recommendation are kept.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="board_papers")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    title = models.CharField(max_length=200)
+    assessment = models.TextField(
+        blank=True, max_length=1000, help_text="Your own assessment, at most 1,000 characters."
+    )
+    recommendation = models.TextField(
+        blank=True, max_length=1000, help_text="What you recommend the board does, at most 1,000 characters."
+    )
+    created_by = models.ForeignKey("coprod.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BoardPaperQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="board_paper_period_order"),
+            models.UniqueConstraint(
+                fields=["partnership", "period_start", "period_end"], name="board_paper_one_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("surveys:board-paper", args=[self.pk])
+
+    @property
+    def filters(self):
+        """The results filters of the period: the paper's figures are the results page's under them."""
+        return {"date_from": self.period_start, "date_to": self.period_end}
+
+
+SHARED_LINK_DAYS = 90
+
+
+def shared_link_expiry():
+    return timezone.now() + datetime.timedelta(days=SHARED_LINK_DAYS)
+
+
+def shared_link_token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SharedLinkKind(models.TextChoices):
+    SESSION_RESULTS = "session-results", "Session results"
+    PARTNERSHIP_RESULTS = "partnership-results", "Partnership results"
+    PROGRAMME_RESULTS = "programme-results", "Programme results"
+    NATIONAL_RESULTS = "national-results", "National results"
+    PARTNERSHIP_DASHBOARD = "partnership-dashboard", "Partnership dashboard"
+    NATIONAL_DASHBOARD = "national-dashboard", "National dashboard"
+
+
+class SharedLinkQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("created_by", "revoked_by", "partnership").order_by("-created_at", "-pk")
+
+
+class SharedLink(models.Model):
+    """A read-only link to a results or dashboard page, its filters frozen, for people without an account.
+
+    Only the sha256 of its token is kept: the link is shown once, when made. It ends when it expires or is revoked;
+    through it there are no written answers, downloads or filters (surveys.views.shared).
+    """
+
+    kind = models.CharField(max_length=30, choices=SharedLinkKind.choices)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="The session's or programme's id")
+    query = models.CharField(max_length=1000, blank=True, help_text="The page's filters, as its query string")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="shared_links"
+    )
+    label = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey("coprod.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=shared_link_expiry)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey("coprod.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = SharedLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="shared_link_expires_after"),
+            models.CheckConstraint(condition=Q(kind__in=SharedLinkKind.values), name="shared_link_kind_valid"),
+        ]
+
+    def __str__(self):
+        what = self.get_kind_display()
+        return f"{what}: {self.label}" if self.label else what
+
+    def get_absolute_url(self):
+        """Where it is listed: its partnership's links, or the national ones."""
+        if self.partnership_id:
+            return reverse("surveys:shared-links", args=[self.partnership_id])
+        return reverse("surveys:national-shared-links")
+
+    def status(self, now=None):
+        """ "revoked", "expired" or "active"."""
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= (now or timezone.now()) else "active"

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from coprod.permissions import Need, can, check_partnership
-from surveys.models import QuestionnaireTemplate, Survey, TemplateItem
+from surveys.models import BoardPaper, QuestionnaireTemplate, Survey, TemplateItem
 
 
 def check_template(user, template, need=Need.READ):
@@ -47,3 +47,27 @@ def get_survey_for_user(request, pk, need=Need.READ):
     )
     check_partnership(request.user, survey.session.partnership, need)
     return survey
+
+
+def can_share(user, partnership):
+    """Who may make and revoke read-only links to a scope's results: its leads and facilitators; ALLIANCE staff for
+    the national ones (partnership None)."""
+    if partnership is None:
+        return user.is_authenticated and user.is_alliance_staff
+    return can(user, partnership, Need.WRITE)
+
+
+def check_share(user, partnership):
+    """404 for outsiders, 403 for those who may read but not share."""
+    if partnership is None:
+        if not user.is_alliance_staff:
+            raise PermissionDenied
+        return
+    check_partnership(user, partnership, Need.WRITE)
+
+
+def get_board_paper_for_user(request, pk, need=Need.READ):
+    """A board paper is read by its partnership's members and ALLIANCE staff, written by its leads and facilitators."""
+    paper = get_object_or_404(BoardPaper.objects.select_related("partnership", "created_by"), pk=pk)
+    check_partnership(request.user, paper.partnership, need)
+    return paper

@@ -5,6 +5,7 @@ from collections import OrderedDict
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from surveys.models import Phase, QuestionnaireTemplate, Response, Survey, TemplateItem
+from workshops.models import Session
 
 
 def template_items(template):
@@ -47,20 +48,33 @@ def survey_items(survey):
     return items
 
 
-# What the attendee's pages read (a smaller row is a faster page; anything else would cost a query).
-PUBLIC_SURVEY_FIELDS = ["id", "token", "phase", "opens_at", "closes_at", "closed_at", "session_id"]
+# The attendee's page reads one survey and its session by token: the busiest query, written once by hand. The ORM
+# spent three quarters of the page's database time compiling the same SQL on every request (1.2 ms of CPU against
+# 0.1 ms to run it); `Survey.objects.raw` still converts each column as the ORM would.
+PUBLIC_SURVEY_SQL = (
+    "SELECT sv.id, sv.token, sv.phase, sv.opens_at, sv.closes_at, sv.closed_at, sv.session_id, "
+    "se.title AS session_title, se.date AS session_date, se.programme_id AS session_programme_id "
+    "FROM surveys_survey sv INNER JOIN workshops_session se ON se.id = sv.session_id "
+    "WHERE sv.token = %s"
+)
 
 
 def survey_for_answering(token):
-    """The survey behind a public address, with what its page asks (`asked`), or None."""
-    # A slice, not first(): the token is unique, and ordering the one row costs the busiest page 10% of its time.
-    found = Survey.objects.select_related("session").only(
-        *PUBLIC_SURVEY_FIELDS, "session__title", "session__date", "session__programme_id"
-    )
-    found = list(found.filter(token=token)[:1])
+    """The survey behind a public address, with its session's title, date and programme and what its page asks
+    (`asked`), or None. Only these fields are read: the attendee's pages need no others."""
+    found = list(Survey.objects.raw(PUBLIC_SURVEY_SQL, [token]))
     if not found:
         return None
     survey = found[0]
+    session = {
+        "id": survey.session_id,
+        "title": survey.session_title,
+        "date": Session._meta.get_field("date").to_python(survey.session_date),  # a string, on SQLite
+        "programme_id": survey.session_programme_id,
+    }
+    # Its other fields deferred, as `only()` leaves them: read when asked for, never silently empty.
+    names = [field.attname for field in Session._meta.concrete_fields if field.attname in session]
+    survey.session = Session.from_db(survey._state.db, names, [session[name] for name in names])
     survey.asked = survey_items(survey)
     return survey
 

@@ -18,13 +18,17 @@ from surveys.models import (
     Phase,
     QuestionnaireTemplate,
     Response,
+    SharedLink,
     Source,
     Statement,
     StatementKind,
     Survey,
     SurveyItem,
     TemplateItem,
+    WhatHappenedNext,
+    shared_link_token_hash,
 )
+from surveys.results.pooling import session_released
 from surveys.rollups import rollup_count_response
 from surveys.selectors import survey_items as survey_items_of
 from surveys.selectors import template_items
@@ -428,3 +432,53 @@ def _value_or_text(value):
     if isinstance(value, str):
         return {"value": None, "text": value.strip()}
     return {"value": value, "text": ""}
+
+
+# --- "What happened next": the page the people who were there find at the questionnaire's address after it ---
+
+NOT_RELEASED_YET = (
+    "“What happened next” can be published once the session’s questionnaires have closed and their answers are in "
+    f"the results ({int(CLOSING_GRACE.total_seconds() // 60)} minutes after closing, for forms still open on phones)."
+)
+
+
+def what_happened_next_publish(*, session, user, now=None):
+    """Publish the session's page: only once its questionnaires are released, so its figures never move after.
+
+    Publishing a published session changes nothing (a double click, or two leads at once)."""
+    if not session_released(session, now):
+        raise ValidationError(NOT_RELEASED_YET)
+    published, _created = WhatHappenedNext.objects.get_or_create(session=session, defaults={"published_by": user})
+    return published
+
+
+def what_happened_next_unpublish(*, session):
+    """Take the page down: the questionnaire's address shows its "closed" page again."""
+    WhatHappenedNext.objects.filter(session=session).delete()
+
+
+def shared_link_create(*, kind, target_id, query, partnership, label, days, user, now=None):
+    """A read-only link: (the link, its token). Only the token's sha256 is kept, so the token is shown this once."""
+    token = secrets.token_urlsafe(32)  # 256 bits
+    now = now or timezone.now()
+    link = SharedLink.objects.create(
+        kind=kind,
+        target_id=target_id,
+        query=query,
+        partnership=partnership,
+        label=label,
+        token_hash=shared_link_token_hash(token),
+        created_by=user,
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=days),
+    )
+    return link, token
+
+
+def shared_link_revoke(*, link, user, now=None):
+    """Withdraw the link at once; a second revoke leaves the first's date and name."""
+    if link.revoked_at is None:
+        link.revoked_at = now or timezone.now()
+        link.revoked_by = user
+        link.save(update_fields=["revoked_at", "revoked_by"])
+    return link

@@ -2,7 +2,7 @@ import os
 
 from django.urls import path
 
-from surveys.views import bench, dashboard, programmes, public, results, surveys, templates
+from surveys.views import bench, board, dashboard, programmes, public, results, shared, surveys, templates
 
 app_name = "surveys"
 
@@ -15,6 +15,16 @@ urlpatterns = [
     # --- a session's surveys (surveys.py) ---
     path("sessions/<int:pk>/questionnaires/", surveys.session_surveys, name="session-surveys"),
     path("sessions/<int:pk>/questionnaires/new/", surveys.survey_create, name="survey-create"),
+    path(
+        "sessions/<int:pk>/what-happened-next/publish/",
+        surveys.what_happened_next_publish,
+        name="what-happened-next-publish",
+    ),
+    path(
+        "sessions/<int:pk>/what-happened-next/unpublish/",
+        surveys.what_happened_next_unpublish,
+        name="what-happened-next-unpublish",
+    ),
     path("surveys/<int:pk>/edit/", surveys.survey_edit, name="survey-edit"),
     path("surveys/<int:pk>/open/", surveys.survey_open, name="survey-open"),
     path("surveys/<int:pk>/close/", surveys.survey_close, name="survey-close"),
@@ -27,10 +37,22 @@ urlpatterns = [
     # --- results: a session's debrief, a partnership's, the national ones, and their exports (results.py) ---
     path("results/", results.results_home, name="results"),
     path("sessions/<int:pk>/results/", results.session_results, name="session-results"),
-    path("sessions/<int:pk>/results.csv", results.session_results_csv, name="session-results-csv"),
+    path("sessions/<int:pk>/results.csv", results.session_results_download, {"fmt": "csv"}, name="session-results-csv"),
+    path("sessions/<int:pk>/results.ods", results.session_results_download, {"fmt": "ods"}, name="session-results-ods"),
     path("sessions/<int:pk>/responses.csv", results.session_responses_csv, name="session-responses-csv"),
     path("results/partnerships/<int:pk>/", results.partnership_results, name="partnership-results"),
-    path("results/partnerships/<int:pk>/results.csv", results.partnership_results_csv, name="partnership-results-csv"),
+    path(
+        "results/partnerships/<int:pk>/results.csv",
+        results.partnership_results_download,
+        {"fmt": "csv"},
+        name="partnership-results-csv",
+    ),
+    path(
+        "results/partnerships/<int:pk>/results.ods",
+        results.partnership_results_download,
+        {"fmt": "ods"},
+        name="partnership-results-ods",
+    ),
     path(
         "results/partnerships/<int:pk>/responses.csv",
         results.partnership_responses_csv,
@@ -38,24 +60,59 @@ urlpatterns = [
     ),
     path("results/programmes/<int:pk>/", programmes.programme_results, name="programme-results"),
     path("results/programmes/<int:pk>/release/", programmes.programme_release, name="programme-release"),
-    path("results/programmes/<int:pk>/results.csv", programmes.programme_results_csv, name="programme-results-csv"),
+    path(
+        "results/programmes/<int:pk>/results.csv",
+        programmes.programme_results_download,
+        {"fmt": "csv"},
+        name="programme-results-csv",
+    ),
+    path(
+        "results/programmes/<int:pk>/results.ods",
+        programmes.programme_results_download,
+        {"fmt": "ods"},
+        name="programme-results-ods",
+    ),
     path(
         "results/programmes/<int:pk>/responses.csv",
         programmes.programme_responses_csv,
         name="programme-responses-csv",
     ),
     path("results/national/", results.national_results, name="national-results"),
-    path("results/national/results.csv", results.national_results_csv, name="national-results-csv"),
+    path(
+        "results/national/results.csv", results.national_results_download, {"fmt": "csv"}, name="national-results-csv"
+    ),
+    path(
+        "results/national/results.ods", results.national_results_download, {"fmt": "ods"}, name="national-results-ods"
+    ),
     path("results/national/responses.csv", results.national_responses_csv, name="national-responses-csv"),
     # --- the dashboard: Scotland's, a partnership's beside it, and their figures (dashboard.py) ---
     path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("dashboard/dashboard.csv", dashboard.dashboard_csv, name="dashboard-csv"),
+    path("dashboard/dashboard.csv", dashboard.dashboard_download, {"fmt": "csv"}, name="dashboard-csv"),
+    path("dashboard/dashboard.ods", dashboard.dashboard_download, {"fmt": "ods"}, name="dashboard-ods"),
     path("dashboard/partnerships/<int:pk>/", dashboard.partnership_dashboard, name="partnership-dashboard"),
     path(
         "dashboard/partnerships/<int:pk>/dashboard.csv",
-        dashboard.partnership_dashboard_csv,
+        dashboard.partnership_dashboard_download,
+        {"fmt": "csv"},
         name="partnership-dashboard-csv",
     ),
+    path(
+        "dashboard/partnerships/<int:pk>/dashboard.ods",
+        dashboard.partnership_dashboard_download,
+        {"fmt": "ods"},
+        name="partnership-dashboard-ods",
+    ),
+    # --- read-only links to a results or dashboard page (shared.py) ---
+    path("shared/<slug:token>/", shared.shared_view, name="shared-view"),
+    path("shared-links/", shared.national_shared_links, name="national-shared-links"),
+    path("shared-links/new/", shared.shared_link_create, name="shared-link-create"),
+    path("shared-links/<int:pk>/revoke/", shared.shared_link_revoke, name="shared-link-revoke"),
+    path("results/partnerships/<int:pk>/shared-links/", shared.shared_links, name="shared-links"),
+    # --- board papers: a partnership's period for its board (board.py) ---
+    path("board-papers/partnerships/<int:pk>/", board.board_paper_list, name="board-paper-list"),
+    path("board-papers/partnerships/<int:pk>/new/", board.board_paper_create, name="board-paper-create"),
+    path("board-papers/<int:pk>/", board.board_paper_detail, name="board-paper"),
+    path("board-papers/<int:pk>/edit/", board.board_paper_edit, name="board-paper-edit"),
     # --- questionnaire templates (templates.py) ---
     path("questionnaires/", templates.template_list, name="template-list"),
     path("questionnaires/new/", templates.template_create, name="template-create"),

@@ -5,13 +5,18 @@ anything of `partnership`, members without the role get 403. A test below fails 
 has no row here, or a view that handles a form has no POST row, so new pages cannot skip the matrix.
 """
 
+import datetime
 import inspect
 import re
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from coprod.models import Invitation, Role
+from projects.follow_up import add_months
+from projects.models import MeasurePhase, ProjectFollowUp, Stage, StageChange
+from surveys.models import BoardPaper, SharedLink, SharedLinkKind
 from tests.conftest import PERSONAS
 from tests.factories import (
     AttendanceFactory,
@@ -210,6 +215,10 @@ MATRIX = [
     ("surveys:session-surveys", {"pk": "session"}, "get", READ_PAGE),
     ("surveys:survey-create", {"pk": "session"}, "get", WRITE_PAGE),
     ("surveys:survey-create", {"pk": "session"}, "post", WRITE_PAGE),
+    # "What happened next" at the questionnaires' addresses: published (once they are released) and unpublished by
+    # the session's writers; refused before release with a message (a redirect, as after publishing).
+    ("surveys:what-happened-next-publish", {"pk": "session"}, "post", WRITE_ACTION),
+    ("surveys:what-happened-next-unpublish", {"pk": "session"}, "post", WRITE_ACTION),
     ("surveys:survey-edit", {"pk": "survey"}, "get", WRITE_PAGE),
     ("surveys:survey-edit", {"pk": "survey"}, "post", WRITE_ACTION),  # both times are optional: saved
     ("surveys:survey-open", {"pk": "survey"}, "post", WRITE_ACTION),
@@ -226,10 +235,12 @@ MATRIX = [
     ("surveys:results", {}, "get", statuses(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     ("surveys:session-results", {"pk": "session"}, "get", READ_PAGE),
     ("surveys:session-results-csv", {"pk": "session"}, "get", READ_PAGE),
+    ("surveys:session-results-ods", {"pk": "session"}, "get", READ_PAGE),
     ("surveys:session-responses-csv", {"pk": "session"}, "get", READ_PAGE),
     ("surveys:partnership-results", {"pk": "partnership"}, "get", READ_PAGE),
     ("surveys:programme-results", {"pk": "programme"}, "get", READ_PAGE),
     ("surveys:programme-results-csv", {"pk": "programme"}, "get", READ_PAGE),
+    ("surveys:programme-results-ods", {"pk": "programme"}, "get", READ_PAGE),
     ("surveys:programme-responses-csv", {"pk": "programme"}, "get", READ_PAGE),
     (
         "surveys:programme-release",
@@ -238,16 +249,36 @@ MATRIX = [
         statuses(REDIRECT, NOT_FOUND, FORBIDDEN, FORBIDDEN, REDIRECT, REDIRECT),
     ),
     ("surveys:partnership-results-csv", {"pk": "partnership"}, "get", READ_PAGE),
+    ("surveys:partnership-results-ods", {"pk": "partnership"}, "get", READ_PAGE),
     ("surveys:partnership-responses-csv", {"pk": "partnership"}, "get", READ_PAGE),
     ("surveys:national-results", {}, "get", ALLIANCE_PAGE),
     ("surveys:national-results-csv", {}, "get", ALLIANCE_PAGE),
+    ("surveys:national-results-ods", {}, "get", ALLIANCE_PAGE),
     ("surveys:national-responses-csv", {}, "get", ALLIANCE_PAGE),
     # The dashboard: Scotland's for ALLIANCE staff, others go to their partnership's (a redirect); a partnership's
     # for its members and ALLIANCE staff.
     ("surveys:dashboard", {}, "get", statuses(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, OK)),
     ("surveys:dashboard-csv", {}, "get", ALLIANCE_PAGE),
+    ("surveys:dashboard-ods", {}, "get", ALLIANCE_PAGE),
     ("surveys:partnership-dashboard", {"pk": "partnership"}, "get", READ_PAGE),
     ("surveys:partnership-dashboard-csv", {"pk": "partnership"}, "get", READ_PAGE),
+    ("surveys:partnership-dashboard-ods", {"pk": "partnership"}, "get", READ_PAGE),
+    # Read-only links: made and revoked by a scope's writers (ALLIANCE staff: the national ones), listed for its
+    # members; the link itself is open to anyone holding its token (an unknown one: 404 for everyone).
+    # Board papers: read by members and ALLIANCE staff, made and edited by leads and facilitators.
+    ("surveys:board-paper-list", {"pk": "partnership"}, "get", READ_PAGE),
+    ("surveys:board-paper-create", {"pk": "partnership"}, "get", WRITE_PAGE),
+    ("surveys:board-paper-create", {"pk": "partnership"}, "post", WRITE_PAGE),
+    ("surveys:board-paper", {"pk": "board_paper"}, "get", READ_PAGE),
+    ("surveys:board-paper-edit", {"pk": "board_paper"}, "get", WRITE_PAGE),
+    ("surveys:board-paper-edit", {"pk": "board_paper"}, "post", WRITE_PAGE),
+    ("surveys:shared-view", {"token": "matrix-unknown-token"}, "get", statuses(*[NOT_FOUND] * 6)),
+    ("surveys:shared-view", {"token": "matrix-unknown-token"}, "post", statuses(*[NOT_ALLOWED] * 6)),
+    ("surveys:shared-links", {"pk": "partnership"}, "get", READ_PAGE),
+    ("surveys:national-shared-links", {}, "get", ALLIANCE_PAGE),
+    # Without the page's kind and target, nothing to share: 404 (with them, see tests/surveys/test_shared_links.py).
+    ("surveys:shared-link-create", {}, "post", statuses(REDIRECT, *[NOT_FOUND] * 5)),
+    ("surveys:shared-link-revoke", {"pk": "shared_link"}, "post", WRITE_ACTION),
     # The attendee's questionnaire is public: the same answer for everyone, signed in or not. A POST without
     # the form's one-time key: 400.
     ("surveys:survey-answer", {"token": "matrix-survey-token-0001"}, "get", EVERYONE_PAGE),
@@ -301,7 +332,20 @@ MATRIX = [
     ("projects:measure-edit", {"pk": "measure"}, "post", WRITE_PAGE),
     ("projects:point-add", {"pk": "measure"}, "post", WRITE_PAGE),
     ("projects:point-delete", {"pk": "point"}, "post", WRITE_ACTION),
+    # Many values at once (a grid, or pasted rows checked then saved) for writers; the values as CSV for readers.
+    ("projects:measure-values", {"pk": "measure"}, "get", WRITE_PAGE),
+    ("projects:measure-values", {"pk": "measure"}, "post", WRITE_PAGE),
+    ("projects:measure-points-csv", {"pk": "measure"}, "get", READ_PAGE),
+    # A measure's chart: run or XmR and its baseline, its phases (removing one asks first).
+    ("projects:measure-chart", {"pk": "measure"}, "post", WRITE_PAGE),
+    ("projects:phase-add", {"pk": "measure"}, "post", WRITE_PAGE),
+    ("projects:phase-remove", {"pk": "phase"}, "get", WRITE_PAGE),
+    ("projects:phase-remove", {"pk": "phase"}, "post", WRITE_ACTION),
+    # "Did it last?": the question six months after a project closed (answered already: a writer may change it).
+    ("projects:follow-up", {"pk": "closed_project", "due": 6}, "get", WRITE_PAGE),
+    ("projects:follow-up", {"pk": "closed_project", "due": 6}, "post", WRITE_PAGE),
 ]
+
 
 # Patterns that cannot be in the matrix: they have no name to reverse. Each is tested where it is defined. The
 # admin's own URLs are left out too (see _url_patterns): the admin lets in staff only, after CoProd's login.
@@ -335,6 +379,12 @@ def world(partnership, lead, facilitator, viewer, outsider, alliance):
         "organisation": organisation,
         "someone": UserFactory(),
         **_questionnaires(partnership, session),
+        "shared_link": SharedLink.objects.create(
+            kind=SharedLinkKind.PARTNERSHIP_RESULTS, partnership=partnership, token_hash="0" * 64
+        ),
+        "board_paper": BoardPaper.objects.create(
+            partnership=partnership, period_start=datetime.date(2026, 4, 1), period_end=datetime.date(2026, 6, 30)
+        ),
         **_projects(partnership),
     }
 
@@ -350,7 +400,8 @@ def _questionnaires(partnership, session):
 
 
 def _projects(partnership):
-    """A project with a PDSA cycle and a measure with one data point."""
+    """A project with a PDSA cycle and a measure with one data point and a second phase; a project closed seven
+    months ago whose six-month "Did it last?" question is answered."""
     project = ProjectFactory(partnership=partnership)
     measure = MeasureFactory(project=project)
     return {
@@ -358,7 +409,26 @@ def _projects(partnership):
         "pdsa": PdsaCycleFactory(project=project),
         "measure": measure,
         "point": DataPointFactory(measure=measure),
+        "phase": MeasurePhase.objects.create(
+            measure=measure, starts_on=datetime.date(2025, 3, 3), reason="Referral form simplified."
+        ),
+        "closed_project": _closed_project(partnership),
     }
+
+
+def _closed_project(partnership):
+    project = ProjectFactory(partnership=partnership, stage=Stage.CLOSED)
+    closed_on = add_months(timezone.localdate(), -7)
+    StageChange.objects.create(project=project, from_stage=Stage.SPREAD, to_stage=Stage.CLOSED, date=closed_on)
+    ProjectFollowUp.objects.create(
+        project=project,
+        due=6,
+        due_on=add_months(closed_on, 6),
+        outcome="embedded",
+        reason="The walking group runs every week.",
+        answered_at=timezone.now(),
+    )
+    return project
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

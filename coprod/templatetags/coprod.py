@@ -15,7 +15,10 @@ def _form_errors(form, prefix=""):
             target = field.auto_id
             if isinstance(field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
                 target = f"{field.auto_id}_0"
-            yield f"#{target}", f"{prefix}{field.label}: {error}"
+            label = (
+                str(field.label) if str(field.label).endswith("?") else f"{field.label}:"
+            )  # "Why? Say why", not "Why?:"
+            yield f"#{target}", f"{prefix}{label} {error}"
 
 
 @register.inclusion_tag("includes/_error_summary.html")

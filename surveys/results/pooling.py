@@ -146,7 +146,7 @@ def _grouped(rollups, *by):
     """One row per statement version (and per `by`), the counted answers summed in SQL.
 
     Grouped on ids alone, so that the database can hash them (grouping on the statements' text too would sort
-    every rollup row); the wording comes after, from `_refs`. The sums are named apart from the columns, which
+    every rollup row); the wording comes after, from `statement_refs`. The sums are named apart from the columns, which
     their conditions read.
     """
     sums = {f"sum_{name}": total for name, total in counted_sums().items()}
@@ -154,7 +154,7 @@ def _grouped(rollups, *by):
     return [{name.removeprefix("sum_"): value for name, value in row.items()} for row in rows]
 
 
-def _refs(rows):
+def statement_refs(rows):
     """{statement id: StatementRef} for the statements of `rows`, in one query."""
     ids = {row["statement_id"] for row in rows}
     if not ids:
@@ -166,7 +166,7 @@ def _refs(rows):
 def pooled_figures(rollups):
     """Figures per statement version over every rollup in `rollups`, in the order statements were made."""
     rows = _grouped(rollups)
-    refs = _refs(rows)
+    refs = statement_refs(rows)
     figures = [figures_from(refs[row["statement_id"]], Counts.from_row(row)) for row in rows]
     return sorted(figures, key=lambda figure: figure.statement.id)
 
@@ -182,7 +182,7 @@ def session_figures(session, *, live=False):
     """
     rollups = StatementRollup.objects.filter(session=session)
     rows = _grouped(rollups if live else released(rollups))
-    refs = _refs(rows)
+    refs = statement_refs(rows)
     # "post" before "pre" ("post" sorts first): the order people last saw.
     positions = {}
     for statement_id, position in (
@@ -395,7 +395,7 @@ def partnership_trend(partnership, filters):
     rows = _grouped(
         partnership_rollups(partnership, filters).annotate(quarter=TruncQuarter("session__date")), "quarter"
     )
-    refs = _refs(rows)
+    refs = statement_refs(rows)
     by_statement = {}
     for row in rows:
         by_statement.setdefault(refs[row["statement_id"]], {})[row["quarter"]] = Counts.from_row(row)
@@ -432,7 +432,7 @@ def national_rollups(filters):
 def national_results(filters):
     """Per national statement version: the country's figures, and each partnership's side by side."""
     rows = _grouped(national_rollups(filters), "partnership_id")
-    refs = _refs(rows)
+    refs = statement_refs(rows)
     names = dict(Partnership.objects.filter(pk__in={row["partnership_id"] for row in rows}).values_list("pk", "name"))
     by_statement = {}
     for row in rows:
@@ -617,7 +617,7 @@ def outcome_counts(*, filters, period):
     rows = _grouped(
         national_rollups(filters).annotate(period=period_start(period, "session__")), "partnership_id", "period"
     )
-    refs = _refs(rows)
+    refs = statement_refs(rows)
     return {(row["partnership_id"], row["period"], refs[row["statement_id"]]): Counts.from_row(row) for row in rows}
 
 
@@ -649,7 +649,7 @@ def sessions_headlines(sessions, now=None):
         .order_by()
     )
     rows = [{name.removeprefix("sum_"): value for name, value in row.items()} for row in rows]
-    refs = _refs(rows)
+    refs = statement_refs(rows)
     # As in `session_figures`: "post" before "pre", the order people last saw.
     positions = {}
     for session_id, statement_id, position in (

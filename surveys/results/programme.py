@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 from coprod.disclosure import SUPPRESSED, threshold
 from surveys.models import Answer, Phase, Response, StatementKind, Survey, SurveyItem, released_q
 from surveys.results.figures import Counts, figures_from
-from surveys.results.pooling import _refs
+from surveys.results.pooling import statement_refs
 from workshops.models import Session
 
 AGREE = 4  # "Agree" and "Strongly agree" are 4 and 5
@@ -39,7 +39,6 @@ class Person:
     first_before: object  # response id, or None
     last_after: object
     sessions: int
-    session_of: dict  # {response id: session id} of the two
 
 
 @dataclass
@@ -95,20 +94,15 @@ def people(sessions):
     for pk, code, phase, session_id in sorted(rows, key=lambda row: order[row[3]]):
         seen[code].add(session_id)
         if phase == Phase.PRE:
-            first.setdefault(code, (order[session_id], pk, session_id))
+            first.setdefault(code, (order[session_id], pk))
         else:
-            last[code] = (order[session_id], pk, session_id)
+            last[code] = (order[session_id], pk)
     found = {}
     for code, sessions_seen in seen.items():
         before, after = first.get(code), last.get(code)
         if after and before and after[0] < before[0]:
             after = None  # an "after" from before their first "before" is no change across the series
-        found[code] = Person(
-            before and before[1],
-            after and after[1],
-            len(sessions_seen),
-            {half[1]: half[2] for half in (before, after) if half},
-        )
+        found[code] = Person(before and before[1], after and after[1], len(sessions_seen))
     return found
 
 
@@ -126,7 +120,7 @@ def programme_results(programme, release):
         response_id__in=list(responses), statement__kind=StatementKind.SCALE
     ).values_list("response_id", "response__survey__phase", "statement_id", "value"):
         answers[statement_id][(responses[response_id], phase)] = value
-    refs = _refs([{"statement_id": statement_id} for statement_id in answers])
+    refs = statement_refs([{"statement_id": statement_id} for statement_id in answers])
     positions = dict(
         SurveyItem.objects.filter(survey__session__in=sessions, statement_id__in=list(answers))
         .order_by("-survey__session__date")
@@ -235,12 +229,14 @@ def _band_label(low, high):
 def responses_rows(results):
     """responses.csv's rows for the programme: exactly the answers its figures count, one line each.
 
-    (response id, pairing id, phase, session id, statement id, value), ids as OpaqueIds give them: a pair's two
-    answers share the pairing id of the person's first "before".
+    (response id, pairing id, phase, statement id, value), ids as OpaqueIds give them for a programme: a pair's two
+    answers share the pairing id of the person's first "before". No session: the people who first (or last)
+    answered at one session are often fewer than the threshold, and with the pairing id the session would single
+    them out.
     """
     from surveys.results.exports import OpaqueIds
 
-    ids = OpaqueIds()
+    ids = OpaqueIds(scope="programme")
     rows = []
     for item in results.statements:
         for phase, counted in ((Phase.PRE, item.before), (Phase.POST, item.after)):
@@ -253,7 +249,6 @@ def responses_rows(results):
                         ids.response(response),
                         pairing,
                         phase,
-                        person.session_of[response],
                         item.figures.statement.id,
                         value,
                     )

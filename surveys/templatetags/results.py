@@ -277,8 +277,10 @@ def _cells(*values):
 
 
 @register.simple_tag
-def session_rows(rows):
-    """A partnership's sessions: responses and rates, withheld where they rest on fewer than 5."""
+def session_rows(rows, shared=None):
+    """A partnership's sessions: responses and rates, withheld where they rest on fewer than 5.
+
+    Through a `shared` link, the sessions' names link nowhere (their pages are the members')."""
     out = []
     # One reverse() for the lot: the debrief's address with a stand-in for the session's id.
     pattern = reverse("surveys:session-results", args=[987654321]).split("987654321")
@@ -286,8 +288,9 @@ def session_rows(rows):
         session = row.session
         url = f"{pattern[0]}{session.pk}{pattern[1]}"
         registered = bool(row.attended)
+        name = escape(session.title) if shared else f'<a href="{url}">{escape(session.title)}</a>'
         out.append(
-            f'<tr><th scope="row"><a href="{url}">{escape(session.title)}</a></th>'
+            f'<tr><th scope="row">{name}</th>'
             + _cells(
                 f"{session.date.day} {session.date:%b %Y}",
                 count(row.attended),

@@ -34,12 +34,6 @@ def when(moment):
     return _when(moment) if moment else ""
 
 
-@register.filter
-def spell_out(code):
-    """'K7MP2Q' as 'K 7 M P 2 Q', so that a screen reader reads it character by character."""
-    return " ".join(code)
-
-
 @register.inclusion_tag("surveys/public/_error_summary.html")
 def answer_error_summary(form):
     """The error summary of the attendee's page: like {% error_summary %}, focused without JavaScript."""

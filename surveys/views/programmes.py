@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from coprod.audit import export_record
 from coprod.csv_export import csv_download, csv_lines
 from coprod.permissions import Need, can
-from surveys.models import ProgrammeRelease
+from surveys.forms import share_form
+from surveys.models import ProgrammeRelease, SharedLinkKind
 from surveys.results import exports, programme
-from surveys.views.results import _charted, _filename, _page_context
+from surveys.views.results import EXPORTED, charted, download_name, page_context, results_download
 from workshops.models import Session
 from workshops.permissions import get_programme_for_user
 
@@ -28,18 +29,25 @@ def _release_of(item):
 @login_required
 def programme_results(request, pk):
     item = get_programme_for_user(request, pk)
+    return programme_results_page(request, item)
+
+
+def programme_results_page(request, item, *, shared=None):
     release = _release_of(item)
     results = _results(item, release)
-    context = _page_context() | {
+    context = page_context() | {
         "programme": item,
         "release": release,
-        "can_release": can(request.user, item.partnership, Need.MANAGE),
+        "shared": shared,
+        "share_form": None if shared else share_form(request, SharedLinkKind.PROGRAMME_RESULTS, item),
+        "can_release": not shared and can(request.user, item.partnership, Need.MANAGE),
         "sessions_held": Session.objects.filter(programme=item).count(),
         "results": results,
-        "statements": _charted([entry.figures for entry in results.statements]) if results else [],
+        "statements": charted([entry.figures for entry in results.statements]) if results else [],
         "bands": [(entry.figures, entry.bands) for entry in results.statements if entry.bands] if results else [],
         "downloads": {
             "results_csv": reverse("surveys:programme-results-csv", args=[item.pk]),
+            "results_ods": reverse("surveys:programme-results-ods", args=[item.pk]),
             "responses_csv": reverse("surveys:programme-responses-csv", args=[item.pk]),
         },
     }
@@ -66,37 +74,35 @@ def _results(item, release):
 
 
 @login_required
-def programme_results_csv(request, pk):
-    """results.csv at the programme's scope: the statements' rows, then each dose band's (as on the screen)."""
+def programme_results_download(request, pk, fmt):
+    """results.csv or .ods at the programme's scope: the statements' rows, then each dose band's (as on the screen)."""
     item = get_programme_for_user(request, pk)
-    export_record(user=request.user, what="Results (CSV)", scope=item.partnership, filters={"programme": item.title})
+    export_record(user=request.user, what=EXPORTED[fmt], scope=item.partnership, filters={"programme": item.title})
     results = _results(item, _release_of(item))
-    rows = []
-    for entry in results.statements if results else []:
-        rows.append(exports.results_row("programme", item.title, entry.figures))
-    for entry in results.statements if results else []:
-        for band in entry.bands:
-            rows.append(exports.results_row(f"programme, answered at {band.label}", item.title, band.figures))
-    return csv_download(exports.results_lines(rows), _filename("results", item.title))
+    statements = results.statements if results else []
+    entries = [("programme", item.title, entry.figures) for entry in statements]
+    entries += [
+        (f"programme, answered at {band.label}", item.title, band.figures)
+        for entry in statements
+        for band in entry.bands
+    ]
+    return results_download(request, fmt, entries=entries, name=item.title, scope=f"Programme: {item.title}")
 
 
 @login_required
 def programme_responses_csv(request, pk):
     """responses.csv at the programme's scope: the answers its figures count; the pairing id is the person's
-    across the programme."""
+    across the programme. The session column names the programme, never the session of an answer."""
     item = get_programme_for_user(request, pk)
     export_record(user=request.user, what="Responses (CSV)", scope=item.partnership, filters={"programme": item.title})
     results = _results(item, _release_of(item))
     lines = [exports.RESPONSES_HEADER]
     if results:
-        names = {session.pk: f"{session.title} ({session.date:%-d %b %Y})" for session in results.sessions}
         statements = {entry.figures.statement.id: entry.figures.statement for entry in results.statements}
-        for response, pairing, phase, session_id, statement_id, value in programme.responses_rows(results):
+        for response, pairing, phase, statement_id, value in programme.responses_rows(results):
             statement = statements[statement_id]
-            lines.append(
-                [response, pairing, phase, names[session_id], statement.text, statement.version, _value(value)]
-            )
-    return csv_download(csv_lines(lines), _filename("responses", item.title))
+            lines.append([response, pairing, phase, item.title, statement.text, statement.version, _value(value)])
+    return csv_download(csv_lines(lines), download_name("responses", item.title))
 
 
 def _value(value):

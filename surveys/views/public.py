@@ -3,17 +3,25 @@
 Also at /s/<token>/kiosk/ for a device passed round the room (it keeps no code, and starts afresh for the next
 person), and reached by the survey's short code at /q/<code>/ (or typed into the box at /q/).
 
+Once the questionnaire has closed and its session's lead has published "What happened next", the same addresses
+show the people who were there the session's released results and the projects that came out of it.
+
 The form is exempt from CSRF on purpose: nobody is signed in, so there is no session a forged request could
 ride on, and a phone left on the page for hours must not have its answers refused. What guards it instead:
 the one-time submission key (a unique constraint), a per-client rate limit, strict validation (400 for what
 no browser sends) and a cap on the body's size.
 """
 
+import hashlib
+import secrets
 import uuid
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import BadRequest, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -22,7 +30,8 @@ from coprod import limits
 from coprod.middleware import client_ip
 from surveys import selectors, services
 from surveys.forms import SCALE_CHOICES, ResponseForm, form_stamp
-from surveys.models import PAIRING_ALPHABET, SHORT_CODE_LENGTH, Phase, Survey
+from surveys.models import PAIRING_ALPHABET, SHORT_CODE_LENGTH, Phase, Survey, WhatHappenedNext
+from surveys.results import pooling
 
 # A full questionnaire with two long written answers is well under this; anything bigger is not a browser.
 MAX_BODY_BYTES = 100 * 1024
@@ -64,6 +73,8 @@ def _answer(request, token, *, kiosk):
     if request.method == "POST":
         return _submit(request, survey, kiosk=kiosk)
     state = survey.state()
+    if state == "closed" and WhatHappenedNext.objects.filter(session_id=survey.session_id).exists():
+        return _what_happened_next(request, survey)
     if state != "open":
         return render(request, "surveys/public/not_open.html", {"survey": survey, "state": state})
     code = "" if kiosk else _code_on_device(request, survey)
@@ -73,12 +84,76 @@ def _answer(request, token, *, kiosk):
         return render(request, "surveys/public/again.html", {"survey": survey})
     if not code and not kiosk and survey.session.programme_id:
         code = _cookie_code(request, programme_cookie_name(survey.session.programme_id))
+    return _empty_form_page(request, survey, code=code, kiosk=kiosk)
+
+
+# The empty form's page and the thank-you page differ from one phone to the next only by a few values: the form's
+# key and stamp and the code the device holds; the code given. Each worker renders each page once per
+# questionnaire and wording, with slots that no text can contain, and fills the slots in for each phone.
+_SLOT = secrets.token_hex(8)
+KEY_SLOT, STAMP_SLOT, CODE_SLOT, SPELLED_SLOT = (f"{name}{_SLOT}" for name in ("key", "stamp", "code", "spelled"))
+
+
+def _kept_page(request, survey, variant, render_page, fill):
+    """`render_page()`'s text, rendered once per worker for this survey's wording and `variant`, slots filled."""
+    session = survey.session
+    wording = (survey.token, survey.phase, session.title, session.date, session.programme_id, request.path)
+    cache_key = "public-page:" + hashlib.sha256(repr((wording, variant)).encode()).hexdigest()
+    page = caches["local"].get(cache_key)
+    if page is None:
+        page = render_page().content.decode()
+        caches["local"].set(cache_key, page, timeout=None)
+    for slot, value in fill.items():
+        page = page.replace(slot, value)
+    return HttpResponse(page)
+
+
+def _empty_form_page(request, survey, *, code, kiosk):
+    """The questionnaire, empty but for the code the device holds (the session's after; the programme's, before
+    or after)."""
+
+    def render_page():
+        initial = {"submission_key": KEY_SLOT, "handed_out": STAMP_SLOT, "pairing_code": CODE_SLOT if code else ""}
+        form = ResponseForm(survey=survey, initial=initial)
+        return _form_page(request, survey, form, code_on_device=CODE_SLOT if code else "", kiosk=kiosk)
+
     key = uuid.uuid4()
-    initial = {"submission_key": key, "handed_out": form_stamp(key)}
-    if code:
-        initial["pairing_code"] = code  # the session's code after; the programme's, before or after
-    form = ResponseForm(survey=survey, initial=initial)
-    return _form_page(request, survey, form, code_on_device=code, kiosk=kiosk)
+    variant = ("form", kiosk, bool(code), settings.SMALL_NUMBER_THRESHOLD)
+    return _kept_page(
+        request, survey, variant, render_page, {KEY_SLOT: str(key), STAMP_SLOT: form_stamp(key), CODE_SLOT: code}
+    )
+
+
+def _thanks_page(request, survey, code, *, kiosk):
+    """Thanks, with the code given: also spelled out ("K 7 M P 2 Q"), for a screen reader to read it character by
+    character."""
+
+    def render_page():
+        context = {"survey": survey, "code": CODE_SLOT if code else "", "spelled": SPELLED_SLOT, "kiosk": kiosk}
+        return render(request, "surveys/public/thanks.html", context)
+
+    return _kept_page(
+        request, survey, ("thanks", kiosk, bool(code)), render_page, {CODE_SLOT: code, SPELLED_SLOT: " ".join(code)}
+    )
+
+
+def _what_happened_next(request, survey):
+    """The session's released figures, as its results.csv has them (the disclosure rule applied, no written answers,
+    no names), and the projects shown to the people at its sessions (a projects inclusion tag). Kept by no browser
+    or cache, and out of search engines."""
+    response = render(
+        request,
+        "surveys/public/what_happened_next.html",
+        {
+            "survey": survey,
+            "session": survey.session,
+            "statements": pooling.session_figures(survey.session),
+            "threshold": settings.SMALL_NUMBER_THRESHOLD,
+        },
+    )
+    patch_cache_control(response, no_store=True)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _submit(request, survey, *, kiosk):
@@ -108,9 +183,8 @@ def _submit(request, survey, *, kiosk):
         for field, messages in error.update_error_dict({}).items():
             form.add_error(field if field in form.fields else None, messages)
         return _form_page(request, survey, form, kiosk=kiosk)
-    context = {"survey": survey, "response": submitted.response, "kiosk": kiosk}
-    response = render(request, "surveys/public/thanks.html", context)
     code = submitted.response.pairing_code
+    response = _thanks_page(request, survey, code, kiosk=kiosk)
     if code and not kiosk:
         cookies = []
         if survey.phase == Phase.PRE:

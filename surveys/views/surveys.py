@@ -1,4 +1,5 @@
-"""Staff side of a session's surveys: set up, open, close and reopen, window, QR code, poster, projector, paper."""
+"""Staff side of a session's surveys: set up, open, close and reopen, window, QR code, poster, projector, paper,
+and publishing "What happened next" at their addresses once they have closed."""
 
 import io
 import uuid
@@ -18,7 +19,7 @@ from coprod.services import save_once
 from surveys import selectors, services
 from surveys.forms import PaperFormSet, SurveySetupForm, SurveyWindowForm
 from surveys.home import PHASE_WORDS
-from surveys.models import CLOSING_GRACE, Phase, Source
+from surveys.models import CLOSING_GRACE, Phase, Source, WhatHappenedNext
 from surveys.permissions import get_survey_for_user
 from workshops.permissions import get_session_for_user
 
@@ -40,7 +41,15 @@ def session_surveys(request, pk):
                 survey.release_time = survey.closing_moment + CLOSING_GRACE
     can_write = can(request.user, session.partnership, Need.WRITE)
     missing = [phase for phase, survey in surveys if survey is None]
-    context = {"session": session, "surveys": surveys, "can_write": can_write, "missing": missing}
+    context = {
+        "session": session,
+        "surveys": surveys,
+        "can_write": can_write,
+        "missing": missing,
+        "next_published": WhatHappenedNext.objects.filter(session=session).first(),
+        # As services.what_happened_next_publish checks it, from the surveys in hand.
+        "next_publishable": bool(by_phase) and all(survey.released for survey in by_phase.values()),
+    }
     if missing and can_write:
         context |= setup_form_context(session, missing=missing)
     return render(request, "surveys/session_surveys.html", context)
@@ -146,6 +155,33 @@ def survey_close(request, pk):
         "results, and it takes no more: key in any paper forms, or reopen it, before then.",
     )
     return redirect(survey)
+
+
+@login_required
+@require_POST
+def what_happened_next_publish(request, pk):
+    session = get_session_for_user(request, pk, Need.WRITE)
+    try:
+        services.what_happened_next_publish(session=session, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            "“What happened next” is published: the questionnaires’ addresses and QR codes now lead to it.",
+        )
+    return redirect("surveys:session-surveys", session.pk)
+
+
+@login_required
+@require_POST
+def what_happened_next_unpublish(request, pk):
+    session = get_session_for_user(request, pk, Need.WRITE)
+    services.what_happened_next_unpublish(session=session)
+    messages.success(
+        request, "“What happened next” is unpublished: the questionnaires’ addresses say they have closed."
+    )
+    return redirect("surveys:session-surveys", session.pk)
 
 
 @login_required

@@ -11,9 +11,16 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from coprod import audit
 from coprod.models import AuditEntry, ContextFigure, Invitation
-from projects.models import LearningPoint, ProgressUpdate, ProjectMode, StageChange
+from projects.models import (
+    LearningPoint,
+    MeasurePhase,
+    ProgressUpdate,
+    ProjectFollowUp,
+    ProjectMode,
+    StageChange,
+)
 from surveys import services as survey_services
-from surveys.models import Phase, Response
+from surveys.models import BoardPaper, Phase, Response, SharedLink, WhatHappenedNext
 from tests.factories import (
     AttendanceFactory,
     AttendeeFactory,
@@ -87,6 +94,26 @@ AUDITED = {
         True,
     ),
     "surveys.survey": (lambda p: SurveyFactory(session=SessionFactory(partnership=p)), "phase", "post", True),
+    "surveys.whathappenednext": (
+        lambda p: WhatHappenedNext.objects.create(session=SessionFactory(partnership=p)),
+        "published_at",
+        datetime.datetime(2026, 3, 12, 10, tzinfo=datetime.UTC),
+        True,
+    ),
+    "surveys.boardpaper": (
+        lambda p: BoardPaper.objects.create(
+            partnership=p, period_start=datetime.date(2026, 4, 1), period_end=datetime.date(2026, 6, 30), title="Q1"
+        ),
+        "assessment",
+        "Going well.",
+        True,
+    ),
+    "surveys.sharedlink": (
+        lambda p: SharedLink.objects.create(kind="partnership-results", partnership=p, token_hash="0" * 64),
+        "label",
+        "Board, March",
+        True,
+    ),
     "projects.project": (_project, "title", "Woodland View", True),
     "projects.projectpartner": (
         lambda p: ProjectPartnerFactory(project=_project(p)),
@@ -124,6 +151,27 @@ AUDITED = {
         lambda p: DataPointFactory(measure=MeasureFactory(project=_project(p))),
         "note",
         "PDSA 2 started",
+        True,
+    ),
+    "projects.measurephase": (
+        lambda p: MeasurePhase.objects.create(
+            measure=MeasureFactory(project=_project(p)), starts_on=DAY, reason="Text reminders began."
+        ),
+        "reason",
+        "Text reminders began for every referral.",
+        True,
+    ),
+    "projects.projectfollowup": (
+        lambda p: ProjectFollowUp.objects.create(
+            project=_project(p),
+            due=6,
+            due_on=DAY,
+            outcome="embedded",
+            reason="The walking group runs every week.",
+            answered_at=datetime.datetime(2026, 3, 12, 10, tzinfo=datetime.UTC),
+        ),
+        "reason",
+        "The walking group runs every week, led by volunteers.",
         True,
     ),
 }
@@ -280,14 +328,14 @@ def test_export_recorded_with_user_scope_and_filters(client, lead, alliance, par
 
 
 def _csv_url_names():
-    """Every download in the project: URL names ending in -csv or -export."""
+    """Every download in the project: URL names ending in -csv, -ods or -export."""
     names = set()
 
     def walk(patterns, namespace):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif pattern.name and pattern.name.endswith(("-csv", "-export")):
+            elif pattern.name and pattern.name.endswith(("-csv", "-ods", "-export")):
                 names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
     walk(get_resolver().url_patterns, None)
@@ -297,6 +345,7 @@ def _csv_url_names():
 def test_every_download_is_recorded_with_its_scope(client, alliance, partnership):
     session = SessionFactory(partnership=partnership, title="Irvine")
     programme = ProgrammeFactory(partnership=partnership, title="Star")
+    measure = MeasureFactory(project=ProjectFactory(partnership=partnership, title="Falls"), name="Falls a month")
     downloads = {
         "surveys:programme-results-csv": ([programme.pk], partnership.pk, "Results (CSV)", {"programme": "Star"}),
         "surveys:programme-responses-csv": ([programme.pk], partnership.pk, "Responses (CSV)", {"programme": "Star"}),
@@ -308,8 +357,35 @@ def test_every_download_is_recorded_with_its_scope(client, alliance, partnership
         "surveys:national-responses-csv": ([], None, "Responses (CSV)", {"kind": "lab"}),
         "surveys:dashboard-csv": ([], None, "Dashboard (CSV)", {"kind": "lab"}),
         "surveys:partnership-dashboard-csv": ([partnership.pk], partnership.pk, "Dashboard (CSV)", {"kind": "lab"}),
+        "surveys:programme-results-ods": (
+            [programme.pk],
+            partnership.pk,
+            "Results (spreadsheet)",
+            {"programme": "Star"},
+        ),
+        "surveys:session-results-ods": (
+            [session.pk],
+            partnership.pk,
+            "Results (spreadsheet)",
+            {"session": str(session)},
+        ),
+        "surveys:partnership-results-ods": ([partnership.pk], partnership.pk, "Results (spreadsheet)", {"kind": "lab"}),
+        "surveys:national-results-ods": ([], None, "Results (spreadsheet)", {"kind": "lab"}),
+        "surveys:dashboard-ods": ([], None, "Dashboard (spreadsheet)", {"kind": "lab"}),
+        "surveys:partnership-dashboard-ods": (
+            [partnership.pk],
+            partnership.pk,
+            "Dashboard (spreadsheet)",
+            {"kind": "lab"},
+        ),
         "projects:project-register-export": ([partnership.pk], partnership.pk, "Improvement projects (CSV)", {}),
         "projects:project-export": ([], None, "Improvement projects (CSV)", {}),
+        "projects:measure-points-csv": (
+            [measure.pk],
+            partnership.pk,
+            "Measure values (CSV)",
+            {"project": "Falls", "measure": "Falls a month"},
+        ),
     }
     client.force_login(alliance)
 

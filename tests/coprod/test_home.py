@@ -15,12 +15,14 @@ from django.utils import timezone
 from coprod.models import Role
 from projects.models import Project, Stage
 from surveys import services
-from surveys.models import CLOSING_GRACE, Phase
+from surveys.models import CLOSING_GRACE, Phase, ProgrammeRelease
 from tests.factories import (
     AttendanceFactory,
     DataPointFactory,
     MeasureFactory,
     MembershipFactory,
+    PartnershipFactory,
+    ProgrammeFactory,
     ProjectFactory,
     SessionFactory,
     UserFactory,
@@ -89,6 +91,9 @@ def fill(partnership, template, count, *, facilitator=None, prefix=""):
         project = ProjectFactory(partnership=partnership, title=f"{prefix}Project {number}", stage=Stage.TESTING)
         MeasureFactory(project=project)
         Project.objects.filter(pk=project.pk).update(created_at=timezone.now() - datetime.timedelta(weeks=10))
+        programme = ProgrammeFactory(partnership=partnership, title=f"{prefix}Programme {number}")
+        if number % 2 == 0:
+            ProgrammeRelease.objects.create(programme=programme)
 
 
 def panel(response, template_name):
@@ -156,6 +161,7 @@ def test_home_lead_sees_every_panel_of_their_partnership_and_nothing_of_another(
     assert reverse("surveys:session-surveys", args=[upcoming.pk]) in html
     assert reverse("surveys:partnership-results", args=[partnership.pk]) in html
     assert reverse("surveys:partnership-results", args=[other_partnership.pk]) not in html
+    assert [programme.title for programme in panel(response, LEAD_PANELS[3])["programmes"]] == ["Programme 0"]
 
 
 def test_home_facilitator_sees_the_sessions_they_facilitate_or_logged(
@@ -446,9 +452,49 @@ def test_home_headlines_are_the_debriefs_own_and_withhold_small_groups(client, l
     assert "Open the debrief: Twelve pairs (1 more statement)" in text_of(client.get(reverse("home")))
 
 
+# --- Programmes: their results across the series, one click from home ---
+
+
+def test_home_links_each_programmes_results_latest_released_first(client, lead, viewer, partnership, template):
+    older = ProgrammeFactory(partnership=partnership, title="Older series")
+    ProgrammeRelease.objects.create(programme=older, released_at=timezone.now() - datetime.timedelta(days=30))
+    latest = ProgrammeFactory(partnership=partnership, title="Latest series")
+    ProgrammeRelease.objects.create(programme=latest)
+    running = ProgrammeFactory(partnership=partnership, title="Running series")
+    ProgrammeFactory(partnership=PartnershipFactory(), title="Elsewhere")
+
+    for person in (viewer, lead):
+        client.force_login(person)
+        response = client.get(reverse("home"))
+
+        shown = panel(response, "surveys/_home_results.html")["programmes"]
+        assert [programme.title for programme in shown] == ["Latest series", "Older series", "Running series"]
+        html = response.content.decode()
+        for programme in (older, latest, running):
+            assert reverse("surveys:programme-results", args=[programme.pk]) in html
+        text = text_of(response)
+        assert f"Results of Latest series · released {today():%-d %b %Y}" in text
+        assert "Results of Running series · not released yet" in text
+        assert "Elsewhere" not in text
+        assert "All programmes" not in text
+
+
+def test_home_links_at_most_five_programmes_then_all_programmes(client, viewer, partnership, template):
+    for number in range(6):
+        ProgrammeFactory(partnership=partnership, title=f"Series {number}")
+    client.force_login(viewer)
+
+    response = client.get(reverse("home"))
+
+    shown = panel(response, "surveys/_home_results.html")["programmes"]
+    assert [programme.title for programme in shown] == [f"Series {number}" for number in range(5)]
+    assert reverse("workshops:programme-list") in response.content.decode().split('id="home-results-heading"')[1]
+
+
 # --- Queries: the same number whatever the data ---
 
-HOME_QUERIES = {"lead": 14, "facilitator": 13, "viewer": 10}  # with the person's invitations, one query
+# With the person's invitations, one query; a lead's "Did it last?" questions due, one more.
+HOME_QUERIES = {"lead": 16, "facilitator": 14, "viewer": 11}
 
 
 @pytest.mark.parametrize("persona", list(HOME_QUERIES))
@@ -468,3 +514,4 @@ def test_home_query_count_does_not_grow_with_the_data(
         assert len(shown["surveys/_home_today.html"]["sessions"]) == count
         assert len(shown["surveys/_home_still_open.html"]["surveys"]) == 2 * count
     assert len(shown["surveys/_home_results.html"]["sessions"]) == count
+    assert len(shown["surveys/_home_results.html"]["programmes"]) == count

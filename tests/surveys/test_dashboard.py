@@ -288,7 +288,7 @@ def test_partnership_dashboard_queries_do_not_grow_with_the_data(
         client.get(reverse("surveys:partnership-dashboard", args=[partnership.pk]))
 
 
-PARTNERSHIP_QUERIES, PARTNERSHIP_QUERIES_CACHED = 36, 11
+PARTNERSHIP_QUERIES, PARTNERSHIP_QUERIES_CACHED = 37, 12  # one each for the role, to offer a shared link
 
 
 # --- The cache: a built panel is kept until what it reads changes, or the clock releases more answers ---

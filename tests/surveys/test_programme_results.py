@@ -2,6 +2,8 @@
 last "after", released once by the lead (surveys.results.programme)."""
 
 import datetime
+import re
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -179,14 +181,9 @@ def test_an_after_earlier_than_the_first_before_is_no_pair(series, programme):
     assert results.statements[0].figures.n_paired == 0
 
 
-@pytest.mark.parametrize(
-    "regulars, shown",
-    [
-        (5, ["1 to 3 sessions", "4 to 6 sessions"]),  # 5 came once, 5 answered at all four sessions
-        (2, []),  # 2 regulars: their band merges with the other, one band is left, so no split
-    ],
-)
-def test_dose_bands_of_fewer_than_five_merge(programme, template, regulars, shown):
+def _once_and_regulars(programme, template, regulars):
+    """Four sessions: 5 people came once (the last, disagreeing before and agreeing after), and `regulars` answered
+    at all four (disagreeing throughout)."""
     series = [_questionnaires(_session(programme, day), template) for day in (10, 15, 20, 30)]
     for _ in range(5):  # came once: the last session's before and after
         code = submit(series[3][0], [DISAGREE] * 3).response.pairing_code
@@ -197,6 +194,17 @@ def test_dose_bands_of_fewer_than_five_merge(programme, template, regulars, show
             submit(pre, [DISAGREE] * 3, pairing_code=code)
         submit(series[3][1], [DISAGREE] * 3, pairing_code=code)
     _release_all(series)
+
+
+@pytest.mark.parametrize(
+    "regulars, shown",
+    [
+        (5, ["1 to 3 sessions", "4 to 6 sessions"]),  # 5 came once, 5 answered at all four sessions
+        (2, []),  # 2 regulars: their band merges with the other, one band is left, so no split
+    ],
+)
+def test_dose_bands_of_fewer_than_five_merge(programme, template, regulars, shown):
+    _once_and_regulars(programme, template, regulars)
 
     bands = programme_results.programme_results(programme, _released(programme)).statements[0].bands
 
@@ -248,6 +256,29 @@ def test_before_the_release_the_page_says_why_and_the_lead_can_release(client, l
     assert "answered a first questionnaire before and a last one after" in page
 
 
+def _text(html):
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def test_the_page_shows_each_dose_band_and_the_match_rate_for_what_it_is(client, lead, programme, template):
+    _once_and_regulars(programme, template, 5)
+    _released(programme)
+    client.force_login(lead)
+
+    page = client.get(_url(programme)).content.decode()
+
+    dose = page[page.index('id="dose-heading"') : page.index("</section>", page.index('id="dose-heading"'))]
+    rows = [_text(row) for row in re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", dose, flags=re.S)]
+    statement = "I have a sound understanding of the work undertaken by AHPs and third sector organisations."
+    assert _text(dose).count(f"By how many sessions people answered at: {statement}") == 1  # the table's name
+    assert rows[:2] == [
+        "1 to 3 sessions 5 0% to 100% +100 points (+39 to +100) too few to conclude",
+        "4 to 6 sessions 5 0% to 0% 0 points (−43 to +43) too few to conclude",
+    ]
+    assert "Of whom answered after, at that session or a later one 10 (100%)" in _text(page)
+    assert "It is not a session’s pairing rate" in _text(page)
+
+
 def test_another_partnerships_programme_is_not_found(client, outsider, series, programme):
     _released(programme)
     client.force_login(outsider)
@@ -296,5 +327,32 @@ def test_the_page_queries_do_not_grow_with_the_programme(
     client.force_login(lead)
     client.get(_url(programme))
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # 14th: the role, to offer a shared link
         assert client.get(_url(programme)).status_code == 200
+
+
+def test_the_responses_download_names_no_session_and_joins_no_other_export(client, lead, series, programme):
+    """The people who first (or last) answered at one session can be fewer than 5: naming it, or an id another
+    export shares, would single them out with their pair."""
+    _hand_worked(series)
+    _released(programme)
+    client.force_login(lead)
+    responses = _csv(client.get(_url(programme, "programme-responses-csv")))
+    session_ids = set()
+    for pre, _post in series:
+        rows = _csv(client.get(reverse("surveys:session-responses-csv", args=[pre.session_id])))
+        session_ids |= {row[0] for row in rows[1:]}
+
+    assert {row[3] for row in responses[1:]} == {programme.title}
+    assert session_ids and not {row[0] for row in responses[1:]} & session_ids
+
+
+def test_the_page_explains_its_own_rule_not_a_sessions(client, lead, series, programme):
+    _hand_worked(series)
+    _released(programme)
+    client.force_login(lead)
+
+    html = unescape(client.get(_url(programme)).content.decode())
+
+    assert "from each person’s first answers before to their last answers after" in html
+    assert "a session’s answers count only where" not in html

@@ -406,3 +406,43 @@ def test_answer_rate_limit_counts_each_address_apart(client, pre_survey):
     statuses = [post("192.0.2.1"), post("192.0.2.1"), post("192.0.2.1"), post("192.0.2.2")]
 
     assert statuses == [200, 200, 429, 200]
+
+
+def test_each_phone_gets_its_own_key_stamp_and_code_from_the_page_kept_per_worker(pre_survey, post_survey):
+    from django.core import signing
+
+    from surveys.forms import FORM_STAMP_SALT
+
+    phones = [Client(), Client()]
+    for phone in phones:
+        phone.post(url(pre_survey), form_data(pre_survey, ["2", "2", "2"]))
+    codes = list(Response.objects.values_list("pairing_code", flat=True))
+    pages = [phone.get(url(post_survey)).content.decode() for phone in phones]
+
+    keys = [re.search(r'name="submission_key" value="([^"]+)"', page)[1] for page in pages]
+    stamps = [re.search(r'name="handed_out" value="([^"]+)"', page)[1] for page in pages]
+    shown = [re.search(r'name="pairing_code" id="id_pairing_code" value="([^"]*)"', page)[1] for page in pages]
+    assert keys[0] != keys[1]
+    assert [signing.loads(stamp, salt=FORM_STAMP_SALT)["key"] for stamp in stamps] == keys
+    assert sorted(shown) == sorted(codes) and shown[0] != shown[1]
+    assert shown[1] not in pages[0] and shown[0] not in pages[1]
+
+
+def test_answer_page_shows_the_session_as_edited_since_the_last_phone(client, pre_survey):
+    client.get(url(pre_survey))
+    pre_survey.session.title = "Exploring New Ways of Working, renamed"
+    pre_survey.session.save()
+
+    assert "Exploring New Ways of Working, renamed" in client.get(url(pre_survey)).content.decode()
+
+
+def test_each_phone_thanked_with_its_own_code_also_spelled_out(pre_survey):
+    pages = [Client().post(url(pre_survey), form_data(pre_survey, ["2", "2", "2"])).content.decode() for _ in "ab"]
+
+    codes = [re.search(r'<span aria-hidden="true">([^<]+)</span>', page)[1] for page in pages]
+    assert sorted(codes) == sorted(Response.objects.values_list("pairing_code", flat=True))
+    assert [
+        f'<span class="visually-hidden">{" ".join(code)}</span>' in page
+        for code, page in zip(codes, pages, strict=True)
+    ] == [True, True]
+    assert codes[1] not in pages[0] and codes[0] not in pages[1]

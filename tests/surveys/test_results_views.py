@@ -196,8 +196,9 @@ def test_session_results_offer_both_downloads_side_by_side_once_released(client,
 
     assert 'class="result-downloads' not in before
     downloads = html[html.index('class="result-downloads') :]
-    assert re.findall(r'href="([^"]+)" download', downloads)[:2] == [
+    assert re.findall(r'href="([^"]+)" download', downloads)[:3] == [
         f"/sessions/{pre_survey.session_id}/results.csv",
+        f"/sessions/{pre_survey.session_id}/results.ods",
         f"/sessions/{pre_survey.session_id}/responses.csv",
     ]
 
@@ -343,8 +344,9 @@ def test_partnership_results_filter_by_date(client, lead, partnership, template)
     assert "sessions from 1 January 2026" in text
     assert "Sessions 1 Responses before 20" in text
     assert "Old 1 Jun 2025" not in text
-    assert re.findall(r'href="([^"]+)" download', response.content.decode())[:2] == [
+    assert re.findall(r'href="([^"]+)" download', response.content.decode())[:3] == [
         f"/results/partnerships/{partnership.pk}/results.csv?date_from=2026-01-01",
+        f"/results/partnerships/{partnership.pk}/results.ods?date_from=2026-01-01",
         f"/results/partnerships/{partnership.pk}/responses.csv?date_from=2026-01-01",
     ]
 
@@ -371,9 +373,9 @@ def test_partnership_results_queries_do_not_grow(
         _session(partnership, template, pairs=6, date=datetime.date(2026, 1 + number, 5))
     client.force_login(lead)
 
-    # sign-in session, user and second factor; the partnership; the role; sessions table; figures by quarter and
-    # their statements; sessions not released yet; the filter's programmes and localities
-    with django_assert_num_queries(11):
+    # sign-in session, user and second factor; the partnership; the role (to see it, then to share it); sessions
+    # table; figures by quarter and their statements; sessions not released yet; the filter's programmes and localities
+    with django_assert_num_queries(12):
         client.get(f"/results/partnerships/{partnership.pk}/")
 
 
@@ -463,8 +465,9 @@ def test_results_downloads_carry_the_filters(client, alliance, partnership, nati
     html = client.get(url, query).content.decode()
 
     encoded = f"date_from=2026-01-01&date_to=2026-06-30&kind=exploring&locality={locality.pk}"
-    assert [unescape(href) for href in re.findall(r'href="([^"]+)" download', html)[:2]] == [
+    assert [unescape(href) for href in re.findall(r'href="([^"]+)" download', html)[:3]] == [
         f"{url}results.csv?{encoded}",
+        f"{url}results.ods?{encoded}",
         f"{url}responses.csv?{encoded}",
     ]
 

@@ -57,8 +57,8 @@ def test_session_surveys_page_queries_do_not_grow(
     client.force_login(lead)
 
     # sign-in session and user; the session; the role check; the surveys with their counts; the role again for
-    # the write buttons
-    with django_assert_num_queries(7):
+    # the write buttons; whether "What happened next" is published
+    with django_assert_num_queries(8):
         client.get(f"/sessions/{pre_survey.session_id}/questionnaires/")
 
 

@@ -242,6 +242,19 @@ def test_note_prints_on_the_certificate_instead_of_the_lines(client, lead, star,
         assert "<p>I learned to start with what matters to people.</p>" in response.text
 
 
+def test_note_of_many_lines_keeps_them_on_screen_and_runs_on_in_print(client, lead, star, emailed):  # noqa: F811
+    ailsa, path = emailed
+    lines = [f"- point {number} & more" for number in range(1, 10)]  # nine lines: more than a page has room for
+    _write(client, path, "\n".join(lines))
+    client.force_login(lead)
+
+    response = client.get(reverse("workshops:certificate", args=[star.pk, ailsa.pk]))
+
+    # One paragraph holding the lines as written (the style sheet keeps them on screen, joins them on paper).
+    escaped = "\n".join(line.replace("&", "&amp;") for line in lines)
+    assert f'<div class="certificate-note certificate-note-lines"><p>{escaped}</p></div>' in response.text
+
+
 def test_note_is_escaped_on_the_certificate(client, lead, star, emailed):  # noqa: F811
     ailsa, path = emailed
     _write(client, path, "<script>alert(1)</script>")
