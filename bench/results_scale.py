@@ -474,6 +474,7 @@ def generate(args, today):
                 "people_involved_count": "x.j % 12",
                 "people_involved_how": "''",
                 "stage": f"({_sql_array(STAGE_MIX)})[1 + (x.j * 7 + x.partnership_id) % {len(STAGE_MIX)}]",
+                "shown_to_attendees": "x.j % 2 = 0",
                 "created_by_id": "NULL",
                 "created_at": f"least(x.date + 3, {day})::timestamptz",
                 "updated_at": now,
@@ -557,6 +558,7 @@ def generate(args, today):
                 "direction": "'higher'",
                 "baseline": "10",
                 "target": "20",
+                "chart_type": "CASE WHEN i = 2 THEN 'xmr' ELSE 'run' END",  # a project's second measure: XmR
                 "created_at": "pr.created::timestamptz",
             },
             "bench_project pr CROSS JOIN generate_series(1, 2) i WHERE pr.stage_index >= 2 AND i <= 1 + pr.j % 2",
