@@ -282,13 +282,43 @@ MARKER_ROW, MARKER_ROWS, MARKER_RADIUS = 22, 3, 9  # above that: the numbered ma
 CENTRE_LABEL = (80, 20)  # the room a label such as "Median 12.5" takes beside its line (12 px text, a point's size)
 
 
-def _label_below(points, label_x, centre_y):
-    """True if a centre line's label must go under its line: a point sits where it would be above, none below."""
+def _crowded(points, label_x, line_y):
+    """(any point where a label from `label_x` would be above the line at `line_y`, any where it would be below)."""
     label_width, label_height = CENTRE_LABEL
     near = [point["y"] for point in points if label_x - 8 <= point["x"] <= label_x + label_width]
-    above = any(centre_y - label_height <= y <= centre_y for y in near)
-    below = any(centre_y <= y <= centre_y + label_height for y in near)
+    return (
+        any(line_y - label_height <= y <= line_y for y in near),
+        any(line_y <= y <= line_y + label_height for y in near),
+    )
+
+
+def _label_below(points, label_x, centre_y):
+    """True if a centre line's label must go under its line: a point sits where it would be above, none below."""
+    above, below = _crowded(points, label_x, centre_y)
     return above and not below
+
+
+def _target_label(points, segments, left, right, target_y):
+    """Where the target line's label goes: at its right end, above the line, unless points would cover it there;
+    then the first clear place of: under it, at the left end above it, under it there. The left end is clear only
+    where no centre line's label is near the target line."""
+    label_width, label_height = CENTRE_LABEL
+    # The centre lines whose labels start where one at the left end would be.
+    labels = [segment["centre_y"] for segment in segments if segment["label_x"] <= left + 4 + label_width]
+    left_clear = all(abs(centre_y - target_y) > 2 * label_height for centre_y in labels)
+    places = [
+        {"x": right, "anchor": "end", "below": False},
+        {"x": right, "anchor": "end", "below": True},
+        {"x": left + 4, "anchor": "start", "below": False},
+        {"x": left + 4, "anchor": "start", "below": True},
+    ]
+    for place in places:
+        if place["anchor"] == "start" and not left_clear:
+            continue
+        label_x = place["x"] - label_width if place["anchor"] == "end" else place["x"]
+        if not _crowded(points, label_x, target_y)[place["below"]]:
+            return place
+    return places[0]
 
 
 def nice_step(span, ticks=5):
@@ -429,6 +459,9 @@ def draw(phases, *, dates=None, target=None, markers=(), width=WIDTH, height=HEI
         "segments": segments,
         "markers": placed,
         "target_y": y(as_decimal(target)) if target is not None else None,
+        "target_label": _target_label(points, segments, LEFT, right, y(as_decimal(target)))
+        if target is not None
+        else None,
         "y_ticks": ticks,
         "x_labels": [
             {"index": index, "x": x(index), "anchor": "end" if index == len(values) - 1 and index else "middle"}

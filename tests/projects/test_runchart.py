@@ -264,6 +264,30 @@ def test_layout_shapes_shift_and_trend_points():
 
 
 @pytest.mark.parametrize(
+    ("values", "place"),
+    [
+        ([12, 15, 11, 14, 13, 12, 16, 14, 13, 15, 12, 14], ("end", False)),  # nothing near 20: right, above
+        ([12, 15, 11, 14, 13, 12, 16, 14, 13, 15, 21, 22], ("end", True)),  # the last values sit just above it
+        ([12, 15, 11, 14, 13, 12, 16, 14, 13, 15, 21, 19], ("start", False)),  # around it at the right end
+        ([21, 15, 11, 14, 13, 12, 16, 14, 13, 15, 21, 19], ("start", True)),  # and above it at the left end
+    ],
+)
+def test_the_target_label_goes_where_no_point_covers_it(values, place):
+    layout = runchart.layout(runchart.analyse(values), target=20)
+
+    assert (layout["target_label"]["anchor"], layout["target_label"]["below"]) == place
+
+
+def test_the_target_label_keeps_clear_of_a_median_label_at_the_left_end():
+    # Values just above and below the target at the right end; the median (19.5) sits under the target at the left.
+    values = [19, 20, 19, 20, 19, 20, 19, 20, 19, 20, 21, 19]
+
+    label = runchart.layout(runchart.analyse(values), target=20)["target_label"]
+
+    assert label["anchor"] == "end"  # no clear place: the usual one, not on top of the median's label
+
+
+@pytest.mark.parametrize(
     ("values", "below"),
     [
         ([4, 6, 5, 3, 5, 4, 6, 5, 9, 10, 9, 11], True),  # median 5.5: the 6 just above would cover its label
