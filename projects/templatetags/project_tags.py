@@ -56,7 +56,9 @@ BOARD_PROJECTS = 12  # a board paper names this many, most advanced first, so th
 def board_projects(partnership, filters):
     """A board paper's projects: the partnership's dashboard figures under the same filters (stages, "Did it
     last?"), so that the paper and the dashboard agree."""
-    row = dashboard.outcomes(scope=Scope(partnership=partnership, filters=filters)).context["rows"][0]
+    # The partnership's own row: counted over its sessions alone, not the whole country's beside it.
+    mine = filters | {"partnership": partnership}
+    row = dashboard.outcomes(scope=Scope(partnership=partnership, filters=mine)).context["rows"][0]
     listed = list(selectors.from_sessions(partnership, filters)[: BOARD_PROJECTS + 1])
     return {
         "row": row,

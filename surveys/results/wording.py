@@ -22,6 +22,18 @@ def signed(number):
     return "0"
 
 
+def bound(number):
+    """An end of a confidence interval, as signed() writes it, but never "0" for an end that is not 0: +0.4, or
+    +0.04 if need be. Else an interval that excludes no change would read "0 to +10" beside the word "rose"."""
+    if number == 0 or whole(number) != 0:
+        return signed(number)
+    for places in (1, 2, 3):
+        text = f"{abs(number):.{places}f}"
+        if float(text):
+            break
+    return f"+{text}" if number > 0 else f"\u2212{text}"
+
+
 def plural(count, word, words=None):
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
@@ -68,7 +80,7 @@ def headline(figures):
     change = figures.change
     before, after = whole(change.pct_pre), whole(change.pct_post)
     among = f"Among the {n:,} people who {figures.pairs_described}, {agreeing_with(figures.statement.text)}"
-    interval = f"95% CI {signed(change.ci_low_pp)} to {signed(change.ci_high_pp)}"
+    interval = f"95% CI {bound(change.ci_low_pp)} to {bound(change.ci_high_pp)}"
     if figures.could_be_chance:
         if before == after:
             return f"{among} stayed at {before}% ({interval} points): no clear change."

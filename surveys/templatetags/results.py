@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from surveys.results.figures import SUPPRESSED
 from surveys.results.pooling import MORE_THAN_ATTENDED
-from surveys.results.wording import signed, whole
+from surveys.results.wording import bound, signed, whole
 
 register = template.Library()
 
@@ -58,7 +58,7 @@ def interval(figures):
         return str(SUPPRESSED)
     if not figures.change:
         return NONE
-    return f"{signed(figures.ci_low_pp)} to {signed(figures.ci_high_pp)}"
+    return f"{bound(figures.ci_low_pp)} to {bound(figures.ci_high_pp)}"
 
 
 @register.filter

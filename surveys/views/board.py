@@ -16,7 +16,7 @@ from surveys.models import BoardPaper
 from surveys.permissions import get_board_paper_for_user
 from surveys.results import pooling
 from surveys.views.results import page_context
-from workshops.models import Session
+from workshops.models import Session, SessionStatus
 
 
 def default_title(partnership, start, end):
@@ -73,7 +73,7 @@ def board_paper_detail(request, pk):
             "paper": paper,
             "partnership": paper.partnership,
             "filters": filters,
-            "held": period_sessions.count(),
+            "held": period_sessions.filter(status=SessionStatus.HELD).count(),  # as the dashboard counts them
             "sessions": sessions,
             "total": total,
             "statements": pooling.partnership_figures(paper.partnership, filters),

@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from coprod.models import AuditEntry
 from surveys.forms import financial_periods
 from surveys.models import BoardPaper
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, SessionFactory
 from tests.surveys.test_results_views import _session, headlines, text_of
+from workshops.models import SessionStatus
 
 Q1 = {"period_start": datetime.date(2026, 4, 1), "period_end": datetime.date(2026, 6, 30)}
 
@@ -30,9 +31,13 @@ def paper(partnership, lead):
 
 
 def test_board_paper_figures_equal_partnership_results_for_the_same_dates(client, lead, partnership, template, paper):
-    _session(partnership, template, pairs=12, date=datetime.date(2026, 3, 31), title="Before")
-    _session(partnership, template, pairs=20, date=datetime.date(2026, 4, 1), title="First day")
-    _session(partnership, template, pairs=9, date=datetime.date(2026, 6, 30), title="Last day")
+    held = {"status": SessionStatus.HELD}
+    _session(partnership, template, pairs=12, date=datetime.date(2026, 3, 31), title="Before", **held)
+    _session(partnership, template, pairs=20, date=datetime.date(2026, 4, 1), title="First day", **held)
+    _session(partnership, template, pairs=9, date=datetime.date(2026, 6, 30), title="Last day", **held)
+    # Held, as the dashboard counts sessions: not one cancelled or still planned in the period.
+    SessionFactory(partnership=partnership, date=datetime.date(2026, 5, 5), status=SessionStatus.CANCELLED)
+    SessionFactory(partnership=partnership, date=datetime.date(2026, 6, 29))
     client.force_login(lead)
 
     board = client.get(f"/board-papers/{paper.pk}/")

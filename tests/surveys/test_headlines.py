@@ -8,6 +8,7 @@ Minus signs are U+2212, written \\u2212.
 import pytest
 
 from surveys.results.figures import Counts, StatementRef, figures_from
+from surveys.results.wording import bound
 from surveys.stats import paired_change
 
 SOUND = StatementRef(
@@ -81,6 +82,34 @@ def test_headline_where_the_interval_excludes_zero_gives_the_change():
         "+28 to +65)."
     )
     assert figures.could_be_chance is False
+
+
+def test_headline_never_writes_a_lower_end_above_zero_as_0():
+    # 91 pairs, 9 more agreeing and 2 fewer: the interval starts at +0.36, which whole points would write as 0,
+    # and "0 to +15" beside "rose" would read as a rise that could be chance.
+    cells = {"both": 20, "improved": 9, "worsened": 2, "neither": 60}
+
+    figures = figures_from(SOUND, pairs(**cells))
+
+    assert interval(**cells) == (0, 15)
+    assert figures.headline.endswith("rose from 24% to 32% (+8 points, 95% CI +0.4 to +15).")
+    assert figures.could_be_chance is False
+
+
+@pytest.mark.parametrize(
+    ("number", "written"),
+    [
+        (0, "0"),
+        (0.36, "+0.4"),
+        (-0.36, "\u22120.4"),
+        (0.0524, "+0.1"),
+        (0.04, "+0.04"),
+        (-12.5, "\u221213"),
+        (3.2, "+3"),
+    ],
+)
+def test_an_interval_end_is_never_0_unless_it_is(number, written):
+    assert bound(number) == written
 
 
 def test_headline_of_a_fall_has_minus_signs():
