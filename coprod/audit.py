@@ -329,11 +329,7 @@ def rows(page_entries):
             {
                 "entry": entry,
                 "action": "Viewed" if viewed else ACTION_LABELS.get(entry.action, "Logged"),
-                "kind": ""
-                if export and not viewed
-                else str(model._meta.verbose_name)
-                if model
-                else entry.content_type.model,
+                "kind": "" if export and not viewed else _kind_label(entry, model),
                 "object": entry.object_repr,
                 "scope": data.get("scope", "") if export else "",
                 "filters": sorted((data.get("filters") or {}).items()) if export else [],

@@ -137,10 +137,6 @@ def is_multi_agency(partners):
     return len({partner.organisation.sector for partner in partners}) >= MULTI_AGENCY_SECTORS
 
 
-def measures_with_points(project):
-    return list(project.measures.prefetch_related("points"))
-
-
 def measure_charts(project, cycles):
     """Each of the project's measures as a small chart, marked with `cycles` (the project's PDSA cycles): three
     queries (measures, points, phases) however many measures there are."""
@@ -253,13 +249,14 @@ def chart_markers(points, cycles):
     ]
 
 
-def measure_chart(measure, points=None, phases=None, cycles=None, compact=False):
+def measure_chart(measure, cycles=None, compact=False):
     """The analysis, the drawing and the data table of a measure's chart, phase by phase.
 
-    `points`, `phases` and `cycles` (the project's PDSA cycles) default to the measure's own, prefetched or not.
+    Its points and phases are the measure's own, prefetched or not; `cycles` (the project's PDSA cycles) default
+    to its project's.
     """
-    points = list(measure.points.all() if points is None else points)
-    started = list(measure.phases.all() if phases is None else phases)  # MeasurePhase rows: phase 2 on
+    points = list(measure.points.all())
+    started = list(measure.phases.all())  # MeasurePhase rows: phase 2 on
     cycles = list(measure.project.pdsa_cycles.all() if cycles is None else cycles)
     dates = [point.date for point in points]
     bounds = runchart.phase_bounds(dates, [row.starts_on for row in started])

@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from coprod import limits
+from coprod.disclosure import threshold
 from coprod.middleware import client_ip
 from surveys import selectors, services
 from surveys.forms import SCALE_CHOICES, ResponseForm, form_stamp
@@ -118,7 +119,7 @@ def _empty_form_page(request, survey, *, code, kiosk):
         return _form_page(request, survey, form, code_on_device=CODE_SLOT if code else "", kiosk=kiosk)
 
     key = uuid.uuid4()
-    variant = ("form", kiosk, bool(code), settings.SMALL_NUMBER_THRESHOLD)
+    variant = ("form", kiosk, bool(code), threshold())
     return _kept_page(
         request, survey, variant, render_page, {KEY_SLOT: str(key), STAMP_SLOT: form_stamp(key), CODE_SLOT: code}
     )
@@ -148,7 +149,7 @@ def _what_happened_next(request, survey):
             "survey": survey,
             "session": survey.session,
             "statements": pooling.session_figures(survey.session),
-            "threshold": settings.SMALL_NUMBER_THRESHOLD,
+            "threshold": threshold(),
         },
     )
     patch_cache_control(response, no_store=True)
@@ -237,7 +238,7 @@ def _form_page(request, survey, form, *, kiosk, code_on_device="", rate_limited=
         "rate_limited": rate_limited,
         "choices": SCALE_CHOICES,
         "scale_count": sum(1 for item in survey.asked if item.statement.is_scale),
-        "threshold": settings.SMALL_NUMBER_THRESHOLD,
+        "threshold": threshold(),
     }
     return render(request, "surveys/public/answer.html", context, status=status)
 
