@@ -32,6 +32,7 @@ from projects.models import (
     Stage,
     StageChange,
 )
+from workshops.management.commands.erase_expired_attendees import months_before
 
 LAST_STAGE = Stage.CLOSED  # the last of Stage: the project is over, and the question is whether what it changed lasts
 DUES = FollowUpDue.values  # [6, 12]
@@ -43,9 +44,7 @@ OUTCOME_MISSING = "Choose what became of the project."
 def add_months(day, months):
     """The same day of the month `months` later (earlier if negative), or that month's last day where it has none:
     31 August + 6 months = 28 February (29 in a leap year)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return months_before(day, -months)
 
 
 def closed_by(today, months):

@@ -173,13 +173,25 @@ def astronomical_limits(values):
     return centre - reach, centre + reach
 
 
-def astronomical_points(values, limits):
+def points_outside(values, limits, rule=ASTRONOMICAL):
+    """A `rule` signal for each point beyond `limits` (low, high): astronomical here, outside the process limits
+    on an XmR chart."""
     low, high = limits
     return [
-        Signal(ASTRONOMICAL, ABOVE if value > high else BELOW, (index,))
+        Signal(rule, ABOVE if value > high else BELOW, (index,))
         for index, value in enumerate(values)
         if value < low or value > high
     ]
+
+
+def flags_of(values, signals):
+    """Per point, the rules of `signals` that cover it, each once, in the order the signals give them."""
+    flags = [[] for _ in values]
+    for signal in signals:
+        for index in signal.indices:
+            if signal.rule not in flags[index]:
+                flags[index].append(signal.rule)
+    return tuple(tuple(rules) for rules in flags)
 
 
 def analyse(values, baseline_points=BASELINE_POINTS):
@@ -196,12 +208,7 @@ def analyse(values, baseline_points=BASELINE_POINTS):
         signals.append(too_few_or_many)
     limits = astronomical_limits(values)
     if limits:
-        signals += astronomical_points(values, limits)
-    flags = [[] for _ in values]
-    for signal in signals:
-        for index in signal.indices:
-            if signal.rule not in flags[index]:
-                flags[index].append(signal.rule)
+        signals += points_outside(values, limits)
     return Analysis(
         values=values,
         median=centre,
@@ -211,7 +218,7 @@ def analyse(values, baseline_points=BASELINE_POINTS):
         runs_limits=runs_limits,
         limits=limits,
         signals=tuple(signals),
-        flags=tuple(tuple(rules) for rules in flags),
+        flags=flags_of(values, signals),
     )
 
 

@@ -4,7 +4,6 @@ refused request leaves nothing half-saved; database constraints back the rules t
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from projects.models import (
     MAX_BASELINE_POINTS,
@@ -23,6 +22,7 @@ from projects.models import (
     StageChange,
     StarMode,
 )
+from projects.paste import format_value, say_date
 
 AIM_MISSING = "Write the aim statement: what will improve, for whom, by how much and by when."
 PROJECT_FIELDS = [
@@ -35,15 +35,6 @@ PROJECT_FIELDS = [
     "people_involved_how",
     "shown_to_attendees",
 ]
-
-
-def _day(value):
-    return date_format(value, "j F Y")
-
-
-def _number(value):
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _names(objects):
@@ -240,7 +231,7 @@ def project_move_stage(*, project, to_stage, date, user, reason=""):
     if date > timezone.localdate():
         errors["date"] = "A stage change cannot be dated in the future."
     elif last and date < last:
-        errors["date"] = f"The last stage change was on {_day(last)}: date this one on or after it."
+        errors["date"] = f"The last stage change was on {say_date(last)}: date this one on or after it."
     if errors:
         raise ValidationError(errors)
     change = StageChange.objects.create(
@@ -313,7 +304,7 @@ def _duplicate_date(measure, date):
     existing = measure.points.filter(date=date).values_list("value", flat=True).first()
     return ValidationError(
         {
-            "date": f"There is already a value for {_day(date)} ({_number(existing)}): "
+            "date": f"There is already a value for {say_date(date)} ({format_value(existing)}): "
             "delete that one first if it was wrong."
         }
     )
@@ -342,11 +333,11 @@ def data_points_add(*, measure, points):
     repeated = sorted({date for date in dates if dates.count(date) > 1})
     taken = sorted(measure.points.filter(date__in=dates).values_list("date", flat=True))
     if repeated or taken:
-        listed = ", ".join(_day(date) for date in sorted({*repeated, *taken}))
+        listed = ", ".join(say_date(date) for date in sorted({*repeated, *taken}))
         raise ValidationError(f"Only one value a date: {listed} would have two.")
     future = [date for date in dates if date > timezone.localdate()]
     if future:
-        raise ValidationError(f"Data points cannot be dated in the future: {', '.join(_day(d) for d in future)}.")
+        raise ValidationError(f"Data points cannot be dated in the future: {', '.join(say_date(d) for d in future)}.")
     return DataPoint.objects.bulk_create(DataPoint(measure=measure, date=date, value=value) for date, value in points)
 
 
@@ -370,7 +361,7 @@ def measure_chart_set(*, measure, chart_type, baseline_points=None):
 
 
 def _phase_taken(day):
-    return f"A phase already starts on {_day(day)}: choose another day."
+    return f"A phase already starts on {say_date(day)}: choose another day."
 
 
 @transaction.atomic
@@ -390,7 +381,7 @@ def measure_phase_start(*, measure, user, starts_on, reason):
     elif first is None:
         errors["starts_on"] = "Add values first: a new phase starts after the first value."
     elif starts_on <= first:
-        errors["starts_on"] = f"The first value is for {_day(first)}: a new phase starts after it."
+        errors["starts_on"] = f"The first value is for {say_date(first)}: a new phase starts after it."
     elif measure.phases.filter(starts_on=starts_on).exists():
         errors["starts_on"] = _phase_taken(starts_on)
     if errors:
@@ -425,18 +416,20 @@ def _check_points(measure, points, delete):
     for date, _value, _note in points:
         (repeated if date in dates else dates).add(date)
     if repeated:
-        problems.append(f"Only one value a date: {', '.join(_day(d) for d in sorted(repeated))} would have two.")
+        problems.append(f"Only one value a date: {', '.join(say_date(d) for d in sorted(repeated))} would have two.")
     both = sorted(dates & set(delete))
     if both:
-        problems.append(f"{', '.join(_day(d) for d in both)}: given a value and deleted at once. Do one or the other.")
+        problems.append(
+            f"{', '.join(say_date(d) for d in both)}: given a value and deleted at once. Do one or the other."
+        )
     future = sorted(date for date in dates if date > timezone.localdate())
     if future:
-        problems.append(f"Values cannot be dated in the future: {', '.join(_day(d) for d in future)}.")
+        problems.append(f"Values cannot be dated in the future: {', '.join(say_date(d) for d in future)}.")
     for date, value, note in points:
         try:
             DataPoint(measure=measure, date=date, value=value, note=note).clean_fields(exclude=["measure"])
         except ValidationError as error:
-            problems += [f"{_day(date)}: {message}" for message in error.messages]
+            problems += [f"{say_date(date)}: {message}" for message in error.messages]
     if problems:
         raise ValidationError(problems)
 

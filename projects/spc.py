@@ -30,7 +30,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from projects.runchart import ABOVE, BASELINE_POINTS, BELOW, DOWN, SHIFT, TREND, UP, Signal, as_decimal, side
+from projects.runchart import (
+    ABOVE,
+    BASELINE_POINTS,
+    BELOW,
+    DOWN,
+    SHIFT,
+    TREND,
+    UP,
+    Signal,
+    as_decimal,
+    flags_of,
+    points_outside,
+    side,
+)
 
 LIMIT_FACTOR = Decimal("2.66")
 D2 = Decimal("1.128")  # the bias-correction constant for moving ranges of two points
@@ -86,15 +99,6 @@ def process_limits(centre, mean_moving_range):
     reach = LIMIT_FACTOR * mean_moving_range
     near = NEAR_SIGMAS * mean_moving_range / D2
     return (centre - reach, centre + reach), (centre - near, centre + near)
-
-
-def outside_limits(values, limits):
-    low, high = limits
-    return [
-        Signal(OUTSIDE, ABOVE if value > high else BELOW, (index,))
-        for index, value in enumerate(values)
-        if value < low or value > high
-    ]
 
 
 def shifts(values, centre, length=SHIFT_LENGTH):
@@ -162,15 +166,10 @@ def analyse(values, baseline_points=BASELINE_POINTS):
     limits, near = process_limits(centre, mean_moving_range)
     signals = []
     if limits:
-        signals += outside_limits(values, limits)
+        signals += points_outside(values, limits, OUTSIDE)
     signals += shifts(values, centre) + trends(values)
     if limits:
         signals += two_of_three(values, centre, limits, near)
-    flags = [[] for _ in values]
-    for signal in signals:
-        for index in signal.indices:
-            if signal.rule not in flags[index]:
-                flags[index].append(signal.rule)
     return XmrAnalysis(
         values=values,
         mean=centre,
@@ -180,5 +179,5 @@ def analyse(values, baseline_points=BASELINE_POINTS):
         limits=limits,
         near_limits=near,
         signals=tuple(signals),
-        flags=tuple(tuple(rules) for rules in flags),
+        flags=flags_of(values, signals),
     )
